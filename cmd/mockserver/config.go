@@ -1,0 +1,196 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/memharness/memharness/mock"
+)
+
+// Config is the binary's configuration: every flag has an env twin
+// (MOCK_<FLAG>, dashes as underscores) that sets its default.
+type Config struct {
+	Addr        string
+	MemSyncAddr string
+	LogLevel    string
+	LogFormat   string
+	Mock        mock.Options
+	APIKeys     string
+	CaptionKeys string
+	Credits     string
+
+	MemSyncEnvelope bool
+	MemSyncLimits   bool
+}
+
+// flagDoc is one row of the flag table, kept for the README.
+type flagDoc struct{ Name, Env, Default, Usage string }
+
+// Load parses args (without the program name) over env defaults and
+// validates the result. It never exits: errors are returned, -h returns
+// flag.ErrHelp after printing usage to out.
+func Load(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var c Config
+	fs := flag.NewFlagSet("mockserver", flag.ContinueOnError)
+	fs.SetOutput(out)
+	env := func(name, def string) string {
+		if v := getenv("MOCK_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); v != "" {
+			return v
+		}
+		return def
+	}
+	str := func(p *string, name, def, usage string) { fs.StringVar(p, name, env(name, def), usage) }
+	var errs []error
+	dur := func(p *time.Duration, name string, def time.Duration, usage string) {
+		d := def
+		if v := env(name, ""); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("env for --%s: %w", name, err))
+			}
+			d = x
+		}
+		fs.DurationVar(p, name, d, usage)
+	}
+	num := func(p *float64, name string, def float64, usage string) {
+		d := def
+		if v := env(name, ""); v != "" {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("env for --%s: %w", name, err))
+			}
+			d = x
+		}
+		fs.Float64Var(p, name, d, usage)
+	}
+	integer := func(p *int64, name string, def int64, usage string) {
+		d := def
+		if v := env(name, ""); v != "" {
+			x, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("env for --%s: %w", name, err))
+			}
+			d = x
+		}
+		fs.Int64Var(p, name, d, usage)
+	}
+	boolean := func(p *bool, name string, def bool, usage string) {
+		d := def
+		if v := env(name, ""); v != "" {
+			x, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("env for --%s: %w", name, err))
+			}
+			d = x
+		}
+		fs.BoolVar(p, name, d, usage)
+	}
+	m := &c.Mock
+	var chunk int64
+	str(&c.Addr, "addr", "127.0.0.1:8080", "listen address of the Memories.ai API and the /_mock/ control plane")
+	str(&c.MemSyncAddr, "memsync-addr", "127.0.0.1:8081", "listen address of the MemSync API (empty disables it)")
+	str(&m.DataDir, "data-dir", "", "directory for persistent state (bbolt + media files); empty keeps everything in memory")
+	integer(&m.Seed, "seed", 1, "seed of every generated id, transcript, score and answer")
+	str(&c.APIKeys, "api-keys", "", "comma-separated accepted API keys; empty accepts any non-empty key")
+	str(&c.CaptionKeys, "caption-api-keys", "", "comma-separated keys accepted by the caption host operations (/v1/understand/*); empty = same as --api-keys")
+	str(&m.ErrorStyle, "error-style", "v1", "v1 (HTTP 200 + string codes) or http (integer code = HTTP status, seed 000)")
+	str(&m.RateLimits, "rate-limits", "v1.2", "rate-limit profile: v1.2, platform or off")
+	str(&m.RateLimitFile, "rate-limit-file", "", "YAML/JSON file overriding limits per group or operation (\"search: 20/s\")")
+	boolean(&m.RateLimitHeaders, "rate-limit-headers", false, "add RateLimit-* and Retry-After headers (the real API sends none)")
+	str(&c.Credits, "credits", "on", "on: meter calls against balances (0402 when empty); off: free")
+	num(&m.FreeCredits, "free-credits", 100, "starting balance of a new account, in credits")
+	dur(&m.ProcessingTime, "processing-time", 2*time.Second, "fixed UNPARSE->PARSE time")
+	num(&m.ProcessingSpeed, "processing-speed", 0, "if > 0, processing takes media duration / speed (overrides --processing-time)")
+	dur(&m.ScrapeTime, "scrape-time", 2*time.Second, "time a scraper task spends downloading before its videos appear")
+	boolean(&m.FetchURLs, "fetch-urls", false, "upload_url really GETs the URL and probes the bytes")
+	integer(&m.MaxUploadBytes, "max-upload-bytes", 3<<30, "largest accepted upload in bytes")
+	dur(&m.StreamFirstEvent, "stream-first-event", 0, "delay before the first chat stream event")
+	dur(&m.StreamChunkDelay, "stream-chunk-delay", 0, "delay between chat stream content chunks")
+	integer(&chunk, "stream-chunk-size", 12, "characters per streamed content chunk")
+	num(&m.StreamFailProbability, "stream-fail-probability", 0, "probability that a chat stream fails mid-way (deterministic under --seed)")
+	str(&m.ControlToken, "control-token", "", "require this X-Mock-Token on /_mock/ (needed when --addr is not loopback)")
+	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	str(&c.LogFormat, "log-format", "text", "text or json")
+	boolean(&c.MemSyncEnvelope, "memsync-envelope", true, "wrap MemSync success bodies in {data,status,timestamp}")
+	boolean(&c.MemSyncLimits, "memsync-rate-limits", true, "enforce MemSync's per-minute limits")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "mockserver: a stateful mock of the Memories.ai API (and MemSync).\n\nUsage: mockserver [flags]\n\nEvery flag can also be set with MOCK_<FLAG> (e.g. MOCK_ADDR, MOCK_DATA_DIR).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	m.StreamChunkSize = int(chunk)
+	m.APIKeys = splitList(c.APIKeys)
+	m.CaptionAPIKeys = splitList(c.CaptionKeys)
+	switch c.Credits {
+	case "on":
+	case "off":
+		m.CreditsOff = true
+	default:
+		errs = append(errs, fmt.Errorf("--credits %q: want on or off", c.Credits))
+	}
+	if err := c.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return c, errors.Join(errs...)
+}
+
+// Validate checks values that flag parsing alone cannot.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("--addr must not be empty"))
+	}
+	if c.Mock.ErrorStyle != "v1" && c.Mock.ErrorStyle != "http" {
+		errs = append(errs, fmt.Errorf("--error-style %q: want v1 or http", c.Mock.ErrorStyle))
+	}
+	switch c.Mock.RateLimits {
+	case "v1.2", "platform", "off":
+	default:
+		errs = append(errs, fmt.Errorf("--rate-limits %q: want v1.2, platform or off", c.Mock.RateLimits))
+	}
+	if c.Mock.ProcessingTime < 0 || c.Mock.ProcessingSpeed < 0 || c.Mock.ScrapeTime < 0 {
+		errs = append(errs, errors.New("processing and scrape times must not be negative"))
+	}
+	if c.Mock.StreamFailProbability < 0 || c.Mock.StreamFailProbability > 1 {
+		errs = append(errs, errors.New("--stream-fail-probability must be within [0,1]"))
+	}
+	if c.Mock.MaxUploadBytes <= 0 {
+		errs = append(errs, errors.New("--max-upload-bytes must be positive"))
+	}
+	if c.Mock.FreeCredits < 0 {
+		errs = append(errs, errors.New("--free-credits must not be negative"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

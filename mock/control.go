@@ -1,0 +1,214 @@
+package mock
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/memharness/memharness/internal/clock"
+	"github.com/memharness/memharness/mock/limits"
+	"github.com/memharness/memharness/mock/store"
+)
+
+// controlRegistry maps the control plane's operationIds (control.yaml) to
+// handlers. The control plane is never part of the emulated API.
+func (s *Server) controlRegistry() map[string]handlerFunc {
+	return map[string]handlerFunc{
+		"mock_health":          s.cHealth,
+		"mock_reset":           s.cReset,
+		"mock_clock":           s.cClock,
+		"mock_clock_advance":   s.cClockAdvance,
+		"mock_video_status":    s.cVideoStatus,
+		"mock_video_complete":  s.cVideoComplete,
+		"mock_account":         s.cAccount,
+		"mock_account_balance": s.cAccountBalance,
+		"mock_callbacks":       s.cCallbacks,
+		"mock_requests":        s.cRequests,
+		"mock_faults_get":      s.cFaultsGet,
+		"mock_faults_put":      s.cFaultsPut,
+		"mock_config":          s.cConfig,
+	}
+}
+
+// Version is the mock's version, from the build info when available.
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func (s *Server) cHealth(cl *call) (any, error) {
+	return map[string]any{
+		"status": "ok", "version": Version(), "operations": len(s.ops),
+		"uptime_seconds": s.clk.Now().Sub(s.started).Seconds(),
+	}, nil
+}
+
+// Reset deletes every record, media file, balance, delivery and journal
+// entry, as POST /_mock/reset does.
+func (s *Server) Reset() error {
+	s.life.mu.Lock()
+	defer s.life.mu.Unlock()
+	if err := s.store.Reset(); err != nil {
+		return err
+	}
+	s.meter.ledger.Reset()
+	s.meter.limiter = limits.NewLimiter(s.limitProfile(), s.clk)
+	s.hooks.reset()
+	s.journal.reset()
+	s.world.reset()
+	return nil
+}
+
+func (s *Server) limitProfile() map[string]limits.Limit {
+	p, err := limits.Profile(s.opts.RateLimits)
+	if err != nil {
+		return nil
+	}
+	return p
+}
+
+func (s *Server) cReset(cl *call) (any, error) {
+	if err := s.Reset(); err != nil {
+		return nil, err
+	}
+	return map[string]any{"status": "reset"}, nil
+}
+
+func (s *Server) cClock(cl *call) (any, error) {
+	return map[string]any{"now": s.clk.Now().UTC().Format(time.RFC3339Nano)}, nil
+}
+
+// Advance moves the mock's clock forward (when it is advanceable) and
+// applies every transition that became due.
+func (s *Server) Advance(d time.Duration) error {
+	switch c := s.clk.(type) {
+	case *clock.Offset:
+		c.Advance(d)
+	case *clock.Fake:
+		c.Advance(d)
+	default:
+		return apiErr(CodeBadParam, "this mock's clock cannot be advanced")
+	}
+	s.Tick()
+	return nil
+}
+
+func (s *Server) cClockAdvance(cl *call) (any, error) {
+	secs, ok := cl.num("seconds")
+	if !ok || secs < 0 {
+		return nil, apiErr(CodeBadParam, "seconds must be a non-negative number")
+	}
+	if err := s.Advance(time.Duration(secs * float64(time.Second))); err != nil {
+		return nil, err
+	}
+	return s.cClock(cl)
+}
+
+func (s *Server) cVideoStatus(cl *call) (any, error) {
+	v, err := s.store.LookupVideo(cl.c.Param("videoNo"))
+	if err != nil {
+		return nil, err
+	}
+	status := strings.ToUpper(cl.str("status"))
+	switch status {
+	case "FAILED", "PARSE_ERROR":
+		status = store.StatusFail
+	case store.StatusParse, store.StatusFail, store.StatusUnparse:
+	default:
+		return nil, apiErr(CodeBadParam, "status must be PARSE, FAIL or UNPARSE")
+	}
+	c := cl.str("cause")
+	if status == store.StatusFail && c == "" {
+		c = "failed by the control plane"
+	}
+	s.life.force(v, status, c)
+	v, err = s.store.LookupVideo(v.No)
+	if err != nil {
+		return nil, err
+	}
+	return videoDetails(v), nil
+}
+
+func (s *Server) cVideoComplete(cl *call) (any, error) {
+	v, err := s.store.LookupVideo(cl.c.Param("videoNo"))
+	if err != nil {
+		return nil, err
+	}
+	if v.Status == store.StatusUnparse {
+		if v.ReadyAt.Equal(farFuture) {
+			return nil, apiErr(CodeBadParam, "the video's media is still being fetched")
+		}
+		s.life.force(v, v.FinalStatus, v.FinalCause)
+	}
+	v, err = s.store.LookupVideo(v.No)
+	if err != nil {
+		return nil, err
+	}
+	return videoDetails(v), nil
+}
+
+func (s *Server) cAccount(cl *call) (any, error) {
+	key := cl.c.Param("api_key")
+	l := s.meter.ledger
+	return map[string]any{
+		"api_key": key, "balance": l.Balance(key), "free_credits": l.FreeCredits(),
+		"credits_enabled": l.Enabled(), "ledger": l.Entries(key), "usage": l.Usage(key),
+	}, nil
+}
+
+func (s *Server) cAccountBalance(cl *call) (any, error) {
+	credits, ok := cl.num("credits")
+	if !ok {
+		return nil, apiErr(CodeBadParam, "credits must be a number")
+	}
+	s.meter.ledger.SetBalance(cl.c.Param("api_key"), credits)
+	return s.cAccount(cl)
+}
+
+func (s *Server) cCallbacks(cl *call) (any, error) {
+	return map[string]any{"deliveries": s.hooks.snapshot()}, nil
+}
+
+func (s *Server) cRequests(cl *call) (any, error) {
+	return map[string]any{"requests": s.journal.last(cl.int("limit", 100))}, nil
+}
+
+func (s *Server) cFaultsGet(cl *call) (any, error) {
+	return map[string]any{"operations": s.meter.faults.Get()}, nil
+}
+
+func (s *Server) cFaultsPut(cl *call) (any, error) {
+	raw, ok := cl.body["operations"].(map[string]any)
+	if !ok {
+		return nil, apiErr(CodeBadParam, "operations must be an object of operationId -> fault spec")
+	}
+	specs := map[string]limits.FaultSpec{}
+	for op, v := range raw {
+		var fs limits.FaultSpec
+		if err := remarshal(v, &fs); err != nil {
+			return nil, apiErr(CodeBadParam, "operations.%s: %v", op, err)
+		}
+		specs[op] = fs
+	}
+	if err := s.meter.faults.Set(specs); err != nil {
+		return nil, apiErr(CodeBadParam, "%v", err)
+	}
+	return s.cFaultsGet(cl)
+}
+
+func (s *Server) cConfig(cl *call) (any, error) {
+	o := s.opts
+	return map[string]any{
+		"seed": o.Seed, "error_style": o.ErrorStyle, "rate_limits": o.RateLimits, "rate_limit_file": o.RateLimitFile,
+		"rate_limit_headers": o.RateLimitHeaders, "credits": !o.CreditsOff, "free_credits": o.FreeCredits,
+		"data_dir": o.DataDir, "persistent": s.store.Persistent(), "max_upload_bytes": o.MaxUploadBytes,
+		"processing_time": o.ProcessingTime.String(), "processing_speed": o.ProcessingSpeed,
+		"scrape_time": o.ScrapeTime.String(), "fetch_urls": o.FetchURLs, "api_keys": len(o.APIKeys),
+		"stream": map[string]any{"first_event": o.StreamFirstEvent.String(), "chunk_delay": o.StreamChunkDelay.String(),
+			"chunk_size": o.StreamChunkSize, "fail_probability": o.StreamFailProbability},
+		"operations": fmt.Sprint(len(s.ops)),
+	}, nil
+}

@@ -1,0 +1,276 @@
+package mock
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/memharness/memharness/mock/limits"
+	"github.com/memharness/memharness/mock/store"
+)
+
+// meter is the per-request machinery of limits and money: rate limiter,
+// credit ledger and fault injection (mock/limits), wired into the
+// pipeline by guard, precharge and charge.
+type meter struct {
+	limiter *limits.Limiter
+	ledger  *limits.Ledger
+	faults  *limits.Faults
+	stop    func() error
+}
+
+// quantity is what a request consumed, for charging.
+type quantity struct {
+	queries int
+	tokens  int64
+	seconds float64
+	bytes   int64
+}
+
+// ledgerStore adapts store.Store to the ledger's persistence interface.
+type ledgerStore struct{ st store.Store }
+
+func (p ledgerStore) SaveAccount(key string, st limits.AccountState) error {
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return p.st.SaveAccount(store.AccountState{Key: key, CreatedAt: st.Created, State: raw})
+}
+
+func (p ledgerStore) LoadAccounts() (map[string]limits.AccountState, error) {
+	raw, err := p.st.LoadAccounts()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]limits.AccountState, len(raw))
+	for k, v := range raw {
+		var st limits.AccountState
+		if err := json.Unmarshal(v.State, &st); err != nil {
+			return nil, fmt.Errorf("account %q: %w", k, err)
+		}
+		out[k] = st
+	}
+	return out, nil
+}
+
+func (s *Server) initMeter() error {
+	profile, err := limits.Profile(s.opts.RateLimits)
+	if err != nil {
+		return err
+	}
+	if s.opts.RateLimitFile != "" {
+		f, err := os.Open(s.opts.RateLimitFile)
+		if err != nil {
+			return fmt.Errorf("rate limit file: %w", err)
+		}
+		over, err := limits.LoadOverrides(f)
+		_ = f.Close()
+		if err != nil {
+			return fmt.Errorf("rate limit file %s: %w", s.opts.RateLimitFile, err)
+		}
+		profile = limits.Merge(profile, over)
+	}
+	var p limits.Persister
+	if s.store.Persistent() {
+		p = ledgerStore{s.store}
+	}
+	ledger, err := limits.OpenLedger(s.opts.FreeCredits, s.clk, p)
+	if err != nil {
+		return fmt.Errorf("load balances: %w", err)
+	}
+	ledger.SetEnabled(!s.opts.CreditsOff)
+	s.meter = &meter{
+		limiter: limits.NewLimiter(profile, s.clk),
+		ledger:  ledger,
+		faults:  limits.NewFaults(s.opts.Seed),
+	}
+	if p != nil {
+		s.meter.stop = ledger.StartFlusher(time.Second)
+	}
+	return nil
+}
+
+// errReset and errHTTP500 are fault outcomes that bypass the envelope.
+var (
+	errReset   = &APIError{Code: "reset", Msg: "connection reset by fault injection"}
+	errHTTP500 = &APIError{Code: "http500", Msg: "Internal Server Error"}
+)
+
+// guard applies, in order: the per-request X-Mock-Force header and the
+// configured faults (latency, errors, resets, slow bodies), then the rate
+// limit. A throttled call costs nothing and changes nothing.
+func (s *Server) guard(cl *call) error {
+	var force limits.Force
+	if h := cl.c.GetHeader(limits.ForceHeader); h != "" {
+		f, err := limits.ParseForce(h)
+		if err != nil {
+			return apiErr(CodeBadParam, "parameter error: %v", err)
+		}
+		force = f
+	}
+	d := force.Apply(s.meter.faults.Decide(cl.op.id, cl.seq))
+	if d.Delay > 0 {
+		select {
+		case <-s.clk.After(d.Delay):
+		case <-cl.c.Request.Context().Done():
+		}
+	}
+	if d.SlowBodyBPS > 0 {
+		cl.c.Writer = &slowWriter{ResponseWriter: cl.c.Writer, bps: d.SlowBodyBPS, s: s}
+	}
+	switch {
+	case d.Reset:
+		return errReset
+	case d.Error == "http500":
+		return errHTTP500
+	case d.Error == "network_abnormal":
+		return errNetwork
+	case force.Code != "":
+		return forcedError(force.Code)
+	}
+	dec := s.meter.limiter.Allow(cl.account, cl.op.id)
+	if s.opts.RateLimitHeaders && dec.Limit > 0 {
+		h := cl.c.Writer.Header()
+		h.Set("RateLimit-Limit", strconv.FormatFloat(dec.Limit, 'f', -1, 64))
+		h.Set("RateLimit-Remaining", strconv.Itoa(dec.Remaining))
+		h.Set("RateLimit-Reset", strconv.Itoa(int(max(0, dec.Reset.Sub(s.clk.Now()).Seconds()))))
+		if !dec.Allowed {
+			h.Set("Retry-After", strconv.Itoa(int(max(1, dec.RetryAfter.Seconds()+0.999))))
+		}
+	}
+	if !dec.Allowed {
+		return errRateLimited
+	}
+	return nil
+}
+
+// forcedError is the error an X-Mock-Force code asks for, with the
+// message the real API sends for it.
+func forcedError(code string) *APIError {
+	switch code {
+	case CodeUnauthorized:
+		return errUnauthorized
+	case CodeNoBalance:
+		return errNoBalance
+	case CodeRateLimited:
+		return errRateLimited
+	case CodeDuplicate:
+		return &APIError{Code: CodeDuplicate, Msg: "Duplicate request is not allowed."}
+	case CodeForbidden:
+		return &APIError{Code: CodeForbidden, Msg: "The developer account is disabled."}
+	case CodeBadParam:
+		return errNetwork
+	default:
+		return &APIError{Code: code, Msg: "Forced by " + limits.ForceHeader}
+	}
+}
+
+// precharge refuses a metered call when the balance cannot cover it
+// (0402), before anything is created.
+func (s *Server) precharge(cl *call) error {
+	if !s.meter.ledger.Enabled() || !limits.Metered(cl.op.id) {
+		return nil
+	}
+	c, _ := limits.CostOf(cl.op.id, limits.Quantity{Queries: 1})
+	if err := s.meter.ledger.Check(cl.account, c); err != nil {
+		return errNoBalance
+	}
+	return nil
+}
+
+// charge debits what a request consumed. Called by handlers whose cost is
+// known before they write (downloads); everything else is charged by the
+// pipeline after the handler succeeded.
+func (s *Server) charge(cl *call, q quantity) error {
+	cl.charged = true
+	if !s.meter.ledger.Enabled() {
+		return nil
+	}
+	c, ok := limits.CostOf(cl.op.id, limits.Quantity{Queries: q.queries, Tokens: q.tokens, MediaSeconds: q.seconds, Bytes: q.bytes})
+	if !ok {
+		return nil
+	}
+	if err := s.meter.ledger.Charge(cl.account, c); err != nil {
+		return errNoBalance
+	}
+	return nil
+}
+
+// settle charges a successful request that did not charge itself.
+func (s *Server) settle(cl *call) {
+	if cl.charged || !s.meter.ledger.Enabled() {
+		return
+	}
+	q := cl.usage
+	c, ok := limits.CostOf(cl.op.id, limits.Quantity{Queries: q.queries, Tokens: q.tokens, MediaSeconds: q.seconds, Bytes: q.bytes})
+	if ok && c.Credits > 0 {
+		s.meter.ledger.Debit(cl.account, c)
+	}
+}
+
+// chargeIndexing debits indexing when a video is parsed (per minute of
+// media, the pricing page's "index" rows). Public-library contributions
+// are free, as the docs say.
+func (s *Server) chargeIndexing(v *store.Video) {
+	if v.Account == publicAccount || !s.meter.ledger.Enabled() {
+		return
+	}
+	if c, ok := limits.CostOf("index", limits.Quantity{MediaSeconds: v.Duration}); ok {
+		s.meter.ledger.Debit(v.Account, c)
+	}
+}
+
+// slowWriter trickles a response body at a fixed rate (fault injection).
+type slowWriter struct {
+	gin.ResponseWriter
+	bps int
+	s   *Server
+}
+
+func (w *slowWriter) Write(b []byte) (int, error) {
+	n := 0
+	for len(b) > 0 {
+		chunk := min(len(b), max(1, w.bps/10))
+		m, err := w.ResponseWriter.Write(b[:chunk])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		w.ResponseWriter.Flush()
+		b = b[chunk:]
+		<-w.s.clk.After(time.Second / 10)
+	}
+	return n, nil
+}
+
+// writeFault answers a fault that is not an envelope: a real HTTP 500, or
+// a dropped connection.
+func (s *Server) writeFault(cl *call, ae *APIError) bool {
+	switch ae {
+	case errHTTP500:
+		cl.c.Data(http.StatusInternalServerError, "application/json",
+			[]byte(`{"timestamp":"`+s.clk.Now().UTC().Format(time.RFC3339)+`","status":500,"error":"Internal Server Error","path":"`+cl.c.Request.URL.Path+`"}`))
+		cl.code = "http500"
+		return true
+	case errReset:
+		cl.code = "reset"
+		if hj, ok := cl.c.Writer.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return true
+			}
+		}
+		// Not hijackable (HTTP/2, test recorders): an empty answer that
+		// closes the connection is the closest equivalent.
+		cl.c.Header("Connection", "close")
+		cl.c.Status(http.StatusBadGateway)
+		return true
+	}
+	return false
+}

@@ -1,0 +1,129 @@
+package mock
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/memharness/memharness/internal/clock"
+)
+
+// Options configures a mock server. The zero value is a usable in-memory
+// mock with the documented defaults.
+type Options struct {
+	// Seed makes every generated id, transcript, score and answer
+	// reproducible. Zero means seed 1.
+	Seed int64
+	// APIKeys restricts the accepted Authorization keys; empty accepts any
+	// non-empty key, each its own account created on first use.
+	APIKeys []string
+	// CaptionAPIKeys, when set, restricts the caption host operations
+	// (/v1/understand/*) to these keys: the vendor issues separate keys.
+	CaptionAPIKeys []string
+	// ErrorStyle is "v1" (default: HTTP 200 and string codes) or "http"
+	// (seed 000: the integer code equals the HTTP status).
+	ErrorStyle string
+
+	// RateLimits is the limit profile: "v1.2" (default), "platform" or "off".
+	RateLimits string
+	// RateLimitFile overrides limits per group or operation (YAML/JSON).
+	RateLimitFile string
+	// RateLimitHeaders adds RateLimit-* and Retry-After headers (the real
+	// API documents none, so this is off by default).
+	RateLimitHeaders bool
+	// CreditsOff disables metering and balances.
+	CreditsOff bool
+	// FreeCredits is the starting balance of a new account (default 100).
+	FreeCredits float64
+
+	// DataDir makes the state persistent (bbolt + media files).
+	DataDir string
+	// MaxUploadBytes bounds one upload (default 3 GiB, the documented maximum).
+	MaxUploadBytes int64
+
+	// ProcessingTime is the fixed UNPARSE->PARSE time (default 2s) used
+	// when ProcessingSpeed is zero.
+	ProcessingTime time.Duration
+	// ProcessingSpeed, when positive, makes processing take the media
+	// duration divided by this factor (30 = thirty times real time).
+	ProcessingSpeed float64
+	// ScrapeTime is how long a scraper task "downloads" before its videos
+	// appear (default 2s).
+	ScrapeTime time.Duration
+	// FetchURLs makes upload_url really GET the URL and probe the bytes;
+	// otherwise metadata is synthesised deterministically from the URL.
+	FetchURLs bool
+	// HTTPClient is used for callbacks and fetches (default: 10s timeout).
+	HTTPClient *http.Client
+	// CallbackAttempts bounds deliveries per callback (default 5) and
+	// CallbackBackoff is the first retry delay, doubled each time (default 1s).
+	CallbackAttempts int
+	CallbackBackoff  time.Duration
+
+	// StreamFirstEvent, StreamChunkDelay, StreamChunkSize and
+	// StreamFailProbability shape chat streams.
+	StreamFirstEvent      time.Duration
+	StreamChunkDelay      time.Duration
+	StreamChunkSize       int
+	StreamFailProbability float64
+
+	// PublicLibrarySize is the number of seeded public (PI-) videos (default 240).
+	PublicLibrarySize int
+	// JournalSize is how many requests /_mock/requests keeps (default 1000).
+	JournalSize int
+	// ControlToken, when set, is required as "X-Mock-Token" on /_mock/ calls.
+	ControlToken string
+	// DisableControl removes the /_mock/ control plane.
+	DisableControl bool
+
+	// Clock is the time source (default: the wall clock, advanceable
+	// through /_mock/clock/advance).
+	Clock clock.Clock
+	// Logger receives structured logs (default: discard).
+	Logger *slog.Logger
+}
+
+func (o *Options) setDefaults() {
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.ErrorStyle == "" {
+		o.ErrorStyle = "v1"
+	}
+	if o.RateLimits == "" {
+		o.RateLimits = "v1.2"
+	}
+	if o.FreeCredits == 0 {
+		o.FreeCredits = 100
+	}
+	if o.MaxUploadBytes == 0 {
+		o.MaxUploadBytes = 3 << 30
+	}
+	if o.ProcessingTime == 0 {
+		o.ProcessingTime = 2 * time.Second
+	}
+	if o.ScrapeTime == 0 {
+		o.ScrapeTime = 2 * time.Second
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if o.CallbackAttempts == 0 {
+		o.CallbackAttempts = 5
+	}
+	if o.CallbackBackoff == 0 {
+		o.CallbackBackoff = time.Second
+	}
+	if o.StreamChunkSize == 0 {
+		o.StreamChunkSize = 12
+	}
+	if o.PublicLibrarySize == 0 {
+		o.PublicLibrarySize = 240
+	}
+	if o.JournalSize == 0 {
+		o.JournalSize = 1000
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}

@@ -1,0 +1,178 @@
+// Package mock is a stateful, spec-driven mock of the Memories.ai v1 API.
+//
+// mock.New builds a Gin engine whose routes come from the embedded OpenAPI
+// description (openapi/memories.yaml): one route table, a handler registry
+// keyed by operationId, request validation against the spec mapped to the
+// API's own error envelope, and one response adapter that writes every
+// envelope. State lives behind store.Store; uploads go through the
+// UNPARSE -> PARSE/FAIL lifecycle with callbacks; the /_mock/ control plane
+// (openapi/control.yaml) lets tests drive time and inspect state.
+package mock
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gin-gonic/gin"
+
+	"github.com/memharness/memharness/internal/clock"
+	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/openapi"
+)
+
+// Server is one mock instance. Create it with New; it is safe for
+// concurrent use.
+type Server struct {
+	opts    Options
+	clk     clock.Clock
+	offset  *clock.Offset // non-nil when the clock can be advanced by the control plane
+	engine  *gin.Engine
+	spec    *openapi3.T
+	ops     map[string]*operation
+	store   store.Store
+	journal *journal
+	seq     atomic.Uint64
+	started time.Time
+
+	ids   *ids
+	meter *meter
+	life  *lifecycle
+	hooks *callbacks
+	world *world
+
+	mu     sync.Mutex
+	closed bool
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// aliases are the /v1/<name> spellings seed 001 prints for a few endpoints;
+// the mock accepts them as well as the /serve/api/v1/<name> paths.
+var aliases = []string{
+	"search_audio_transcripts", "search_public_audio_transcripts",
+	"search_similar_images", "search_public_similar_images",
+	"chat_personal", "chat_personal_stream",
+}
+
+// New builds a mock from the embedded specification.
+func New(opts Options) (*Server, error) {
+	opts.setDefaults()
+	if opts.ErrorStyle != "v1" && opts.ErrorStyle != "http" {
+		return nil, fmt.Errorf("error style %q: want v1 or http", opts.ErrorStyle)
+	}
+	spec, err := openapi.Memories()
+	if err != nil {
+		return nil, fmt.Errorf("load memories.yaml: %w", err)
+	}
+	s := &Server{opts: opts, spec: spec, ops: map[string]*operation{}, journal: newJournal(opts.JournalSize)}
+	if opts.Clock != nil {
+		s.clk = opts.Clock
+	} else {
+		s.offset = clock.NewOffset(clock.Real{})
+		s.clk = s.offset
+	}
+	s.started = s.clk.Now()
+	st, err := store.Open(store.Options{Dir: opts.DataDir, MaxUploadBytes: opts.MaxUploadBytes})
+	if err != nil {
+		return nil, err
+	}
+	s.store = st
+	if err := s.init(); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.NoRoute(s.notFound)
+	e.NoMethod(s.methodNotAllowed)
+	if err := s.routes(e); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	s.engine = e
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); s.run(ctx) }()
+	return s, nil
+}
+
+// Handler returns the HTTP handler serving the emulated API and the
+// control plane.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Operations reports how many operations and paths the route table serves.
+func (s *Server) Operations() (ops, paths int) {
+	return len(s.ops), s.spec.Paths.Len()
+}
+
+// Store exposes the state, for tests and embedding programs.
+func (s *Server) Store() store.Store { return s.store }
+
+// Close stops background work (lifecycle ticks, callback deliveries) and
+// releases the store. It is safe to call twice.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.hooks.close()
+	s.wg.Wait()
+	return s.store.Close()
+}
+
+// run drives the lifecycle in real time; tests with a fake clock call
+// Tick through the control plane or directly instead.
+func (s *Server) run(ctx context.Context) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.Tick()
+		}
+	}
+}
+
+// Tick applies every lifecycle transition that is due at the current time
+// of the server's clock. Reads call it too, so a client never sees a video
+// that should already be parsed still UNPARSE.
+func (s *Server) Tick() { s.life.tick(s.clk.Now()) }
+
+func ginPath(p string) string {
+	p = strings.ReplaceAll(p, "{", ":")
+	return strings.ReplaceAll(p, "}", "")
+}
+
+func (s *Server) notFound(c *gin.Context) {
+	// Infrastructure errors use real HTTP statuses with a Spring-style body
+	// (API_FACTS A3.2), unlike business errors.
+	c.JSON(http.StatusNotFound, gin.H{
+		"timestamp": s.clk.Now().UTC().Format("2006-01-02T15:04:05.000+00:00"),
+		"status":    http.StatusNotFound,
+		"error":     "Not Found",
+		"path":      c.Request.URL.Path,
+	})
+}
+
+func (s *Server) methodNotAllowed(c *gin.Context) {
+	c.JSON(http.StatusMethodNotAllowed, gin.H{
+		"timestamp": s.clk.Now().UTC().Format("2006-01-02T15:04:05.000+00:00"),
+		"status":    http.StatusMethodNotAllowed,
+		"error":     "Method Not Allowed",
+		"path":      c.Request.URL.Path,
+	})
+}
