@@ -221,7 +221,7 @@ func (cl *call) readMultipart(boundary string) error {
 			return apiErr(CodeBadParam, "parameter error: malformed multipart body")
 		}
 		name := part.FormName()
-		if part.FileName() != "" || cl.op.fileFields[name] {
+		if cl.isFilePart(name, part.FileName()) {
 			u, err := cl.saveFile(part)
 			_ = part.Close()
 			if err != nil {
@@ -243,6 +243,24 @@ func (cl *call) readMultipart(boundary string) error {
 	}
 	cl.body = coerceForm(cl.op.body, vals)
 	return nil
+}
+
+// isFilePart decides whether a multipart part is a file to stream to
+// storage. A part the schema declares as a non-binary property (the
+// caption host's `req` JSON part, sent as "req.json") is read as a field.
+func (cl *call) isFilePart(name, filename string) bool {
+	if cl.op.fileFields[name] {
+		return true
+	}
+	if filename == "" {
+		return false
+	}
+	if cl.op.body != nil {
+		if p := cl.op.body.Properties[name]; p != nil && p.Value != nil && !isBinary(p.Value) {
+			return false
+		}
+	}
+	return true
 }
 
 func (cl *call) saveFile(part *multipart.Part) (*upload, error) {
