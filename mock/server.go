@@ -129,6 +129,11 @@ func (s *Server) Close() error {
 	s.cancel()
 	s.hooks.close()
 	s.wg.Wait()
+	if s.meter.stop != nil {
+		if err := s.meter.stop(); err != nil {
+			s.opts.Logger.Error("save balances", "err", err)
+		}
+	}
 	return s.store.Close()
 }
 
