@@ -179,8 +179,12 @@ func (cl *call) readBody() error {
 		if len(raw) == 0 {
 			return nil
 		}
+		// Numbers stay json.Number: 18-digit ids sent as JSON numbers
+		// (session_id) would lose digits as float64.
 		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil || dec.More() {
 			return apiErr(CodeBadParam, "parameter error: malformed JSON body")
 		}
 		switch x := v.(type) {
@@ -352,8 +356,16 @@ func coerce(sc *openapi3.Schema, vals []string) any {
 			return m
 		}
 	case len(sc.AnyOf) > 0 || len(sc.OneOf) > 0:
-		// number-or-string and integer-or-string fields: prefer the number.
-		for _, alt := range append(sc.AnyOf, sc.OneOf...) {
+		// number-or-string fields keep the string (it is an accepted
+		// alternative and keeps every digit of long ids); others take the
+		// number when it parses.
+		alts := append(sc.AnyOf, sc.OneOf...)
+		for _, alt := range alts {
+			if alt.Value != nil && alt.Value.Type.Is("string") {
+				return v
+			}
+		}
+		for _, alt := range alts {
 			if alt.Value != nil && (alt.Value.Type.Is("number") || alt.Value.Type.Is("integer")) {
 				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
 					return f
@@ -449,6 +461,9 @@ func (cl *call) num(name string) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
 		return x, true
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
 	case string:
 		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
 		return f, err == nil

@@ -74,7 +74,7 @@ func (s *Server) cReset(cl *call) (any, error) {
 	if err := s.Reset(); err != nil {
 		return nil, err
 	}
-	return map[string]any{"status": "reset"}, nil
+	return map[string]any{"status": "ok"}, nil
 }
 
 func (s *Server) cClock(cl *call) (any, error) {

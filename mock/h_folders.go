@@ -68,8 +68,7 @@ func (s *Server) hFolderCreate(cl *call) (any, error) {
 		}
 		return nil, &APIError{Code: CodeDuplicate, Msg: "A folder with this name already exists."}
 	}
-	id, _ := strconv.ParseInt(s.ids.number(), 10, 64)
-	f := &store.Folder{ID: id, Account: cl.account, Name: name, CreatedAt: s.clk.Now()}
+	f := &store.Folder{ID: s.ids.folder(), Account: cl.account, Name: name, CreatedAt: s.clk.Now()}
 	if err := s.store.PutFolder(f); err != nil {
 		return nil, err
 	}

@@ -36,6 +36,14 @@ func (g *ids) public() string { return "PI-" + g.digits18() }
 // number returns an 18-digit id (sessions, images, memories).
 func (g *ids) number() string { return g.digits18() }
 
+// folder returns a folder id: 9 digits, small enough to survive clients
+// that parse JSON numbers as doubles.
+func (g *ids) folder() int64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return 100_000_000 + g.rnd.Int64N(900_000_000)
+}
+
 // task returns a task id: a UUID, "_", and 32 hex digits that are the same
 // for every task of one account, as the vendor's examples show.
 func (g *ids) task(account string) string {

@@ -83,8 +83,13 @@ func (s *Server) addSpec(e *gin.Engine, spec *openapi3.T, reg map[string]handler
 			}
 			s.ops[op.id] = op
 			e.Handle(method, ginPath(p), s.serve(op))
-			if name, ok := strings.CutPrefix(p, "/serve/api/v1/"); ok && contains(aliases, name) {
-				e.Handle(method, "/v1/"+name, s.serve(op))
+			// x-path-aliases: the /v1/<name> spellings seed 001 prints.
+			if list, ok := o.Extensions["x-path-aliases"].([]any); ok {
+				for _, a := range list {
+					if alias, ok := a.(string); ok && strings.HasPrefix(alias, "/") {
+						e.Handle(method, ginPath(alias), s.serve(op))
+					}
+				}
 			}
 		}
 	}

@@ -52,14 +52,6 @@ type Server struct {
 	wg     sync.WaitGroup
 }
 
-// aliases are the /v1/<name> spellings seed 001 prints for a few endpoints;
-// the mock accepts them as well as the /serve/api/v1/<name> paths.
-var aliases = []string{
-	"search_audio_transcripts", "search_public_audio_transcripts",
-	"search_similar_images", "search_public_similar_images",
-	"chat_personal", "chat_personal_stream",
-}
-
 // New builds a mock from the embedded specification.
 func New(opts Options) (*Server, error) {
 	opts.setDefaults()
