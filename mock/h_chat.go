@@ -226,7 +226,7 @@ func (s *Server) hMarketerChat(always bool) handlerFunc {
 			return nil, err
 		}
 		creators, tags := chat.ParseFilters(prompt)
-		pvs := s.world.public.find(platform, prompt, creators, tags, 5)
+		pvs := s.world.public.ready().find(platform, prompt, creators, tags, 5)
 		videos := make([]chat.Video, 0, len(pvs))
 		nos := make([]string, 0, len(pvs))
 		for _, pv := range pvs {

@@ -128,11 +128,11 @@ func (s *Server) hSearchPublic(cl *call) (any, error) {
 	if q.Mode != content.ByVideo && q.Mode != content.ByAudio {
 		return nil, apiErr(CodeBadParam, "parameter error: search_public supports BY_VIDEO and BY_AUDIO only")
 	}
-	q.VideoNos = s.world.public.nosOf(platform, q.VideoNos)
+	q.VideoNos = s.world.public.ready().nosOf(platform, q.VideoNos)
 	if len(q.VideoNos) == 0 {
 		return []any{}, nil
 	}
-	return clipItems(s.world.public.idx().Search(q), q.Mode == content.ByAudio), nil
+	return clipItems(s.world.public.ready().idx().Search(q), q.Mode == content.ByAudio), nil
 }
 
 // transcriptPage is the newer search_audio_transcripts shape.
@@ -172,7 +172,7 @@ func (s *Server) hSearchAudioTranscripts(public bool) handlerFunc {
 		}
 		ix, ns := s.world.idx(), nsKey(cl.account, cl.ns())
 		if public {
-			ix, ns = s.world.public.idx(), publicNS
+			ix, ns = s.world.public.ready().idx(), publicNS
 		}
 		hits, total := ix.SearchTranscripts(ns, query, page, size)
 		return transcriptPage(hits, total, page, size), nil
@@ -266,7 +266,7 @@ func (s *Server) hSearchPublicSimilarImages(cl *call) (any, error) {
 		return nil, err
 	}
 	var hits []simHit
-	for _, kf := range s.world.public.keyframes(platform) {
+	for _, kf := range s.world.public.ready().keyframes(platform) {
 		score := media.Similarity(info, media.ImageInfo{PerceptionHash: kf.phash, DifferenceHash: kf.dhash})
 		if score >= sim {
 			hits = append(hits, simHit{no: kf.no, name: kf.name, start: kf.start, end: kf.end, score: score})

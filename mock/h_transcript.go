@@ -58,7 +58,7 @@ func (s *Server) hAudioTranscription(cl *call) (any, error) {
 // /get_public_audio_transcription.
 func (s *Server) hPublicTranscription(audio bool) handlerFunc {
 	return func(cl *call) (any, error) {
-		pv := s.world.public.get(cl.str("video_no"))
+		pv := s.world.public.ready().get(cl.str("video_no"))
 		if pv == nil {
 			return nil, errVideoMissing
 		}
@@ -73,7 +73,7 @@ func (s *Server) hPublicTranscription(audio bool) handlerFunc {
 // hPublicVideoDetail is GET /get_public_video_detail.
 func (s *Server) hPublicVideoDetail(cl *call) (any, error) {
 	s.Tick()
-	pv := s.world.public.get(cl.str("video_no"))
+	pv := s.world.public.ready().get(cl.str("video_no"))
 	if pv == nil {
 		return nil, errVideoMissing
 	}

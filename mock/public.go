@@ -52,10 +52,12 @@ type keyframe struct {
 	phash, dhash uint64
 }
 
-// publicLibrary is the seeded public library plus contributions.
+// publicLibrary is the seeded public library plus contributions. It is
+// generated on first use (a few hundred milliseconds), not at start-up.
 type publicLibrary struct {
 	seed  int64
 	size  int
+	once  sync.Once
 	mu    sync.RWMutex
 	byNo  map[string]*publicVideo
 	order []string
@@ -63,8 +65,12 @@ type publicLibrary struct {
 }
 
 func newPublicLibrary(seed int64, n int) *publicLibrary {
-	p := &publicLibrary{seed: seed, size: n}
-	p.reset()
+	return &publicLibrary{seed: seed, size: n}
+}
+
+// ready generates the seeded library once.
+func (p *publicLibrary) ready() *publicLibrary {
+	p.once.Do(p.reset)
 	return p
 }
 

@@ -69,7 +69,7 @@ func (ts *testServer) sweepFixtures(t *testing.T) fixtures {
 		return fmt.Sprint(int64(data(m)["folder_id"].(float64)))
 	}
 	fx.folder, fx.folderGone = folder("sweep"), folder("gone")
-	fx.public = ts.srv.world.public.order[0]
+	fx.public = ts.srv.world.public.ready().order[0]
 	return fx
 }
 

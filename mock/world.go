@@ -95,7 +95,7 @@ func (w *world) indexVideo(v *store.Video) {
 	w.mu.Unlock()
 	c := w.contentOf(v)
 	if v.Account == publicAccount {
-		w.public.add(v, c)
+		w.public.ready().add(v, c)
 		return
 	}
 	d := content.Doc{
@@ -153,5 +153,5 @@ func (w *world) reset() {
 	w.index = content.NewIndex()
 	w.memories = content.NewIndex()
 	w.mu.Unlock()
-	w.public.reset()
+	w.public.ready().reset()
 }
