@@ -38,8 +38,8 @@ func init() {
 // fixtures are the objects the sweep's requests refer to.
 type fixtures struct {
 	video, victim, task, session, folder, folderGone, public, image string
-	callback                                                         string
-	mp4, caption, png                                                []byte
+	callback                                                        string
+	mp4, caption, png                                               []byte
 }
 
 func (ts *testServer) sweepFixtures(t *testing.T) fixtures {
