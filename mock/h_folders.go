@@ -160,11 +160,11 @@ func (s *Server) hFolderVideos(cl *call) (any, error) {
 		return true
 	})
 	sortNewest(matched)
-	items := []any{}
+	items := []videoItem{}
 	for i := (page - 1) * size; i < len(matched) && len(items) < size; i++ {
 		items = append(items, listItem(matched[i]))
 	}
-	return map[string]any{"videos": items, "current_page": page, "page_size": size, "total_count": strconv.Itoa(len(matched))}, nil
+	return videoPage{Videos: items, CurrentPage: page, PageSize: size, TotalCount: strconv.Itoa(len(matched))}, nil
 }
 
 // hFolderMove is POST /folders/move.

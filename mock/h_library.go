@@ -36,18 +36,31 @@ func cause(v *store.Video) string {
 	return "null"
 }
 
-// listItem is one entry of list_videos, in seed 003's shape: numbers as
-// strings.
-func listItem(v *store.Video) map[string]any {
-	return map[string]any{
-		"duration":    secs(v.Duration),
-		"size":        strconv.FormatInt(v.Size, 10),
-		"status":      wireStatus(v.Status),
-		"cause":       cause(v),
-		"video_no":    v.No,
-		"video_name":  v.Name,
-		"create_time": ms(v.CreatedAt),
+// videoItem is one entry of list_videos, in seed 003's shape and field
+// order: numbers as strings, cause "null" unless failed.
+type videoItem struct {
+	Duration   string `json:"duration"`
+	Size       string `json:"size"`
+	Status     string `json:"status"`
+	Cause      string `json:"cause"`
+	VideoNo    string `json:"video_no"`
+	VideoName  string `json:"video_name"`
+	CreateTime string `json:"create_time"`
+}
+
+func listItem(v *store.Video) videoItem {
+	return videoItem{
+		Duration: secs(v.Duration), Size: strconv.FormatInt(v.Size, 10), Status: wireStatus(v.Status),
+		Cause: cause(v), VideoNo: v.No, VideoName: v.Name, CreateTime: ms(v.CreatedAt),
 	}
+}
+
+// videoPage is the data of list_videos and folders/videos.
+type videoPage struct {
+	Videos      []videoItem `json:"videos"`
+	CurrentPage int         `json:"current_page"`
+	PageSize    int         `json:"page_size"`
+	TotalCount  string      `json:"total_count"`
 }
 
 // hListVideos is POST /list_videos.
@@ -74,19 +87,19 @@ func (s *Server) hListVideos(cl *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := make([]any, 0, len(vs))
+	items := make([]videoItem, 0, len(vs))
 	for _, v := range vs {
 		items = append(items, listItem(v))
 	}
-	return map[string]any{
-		"videos": items, "current_page": page, "page_size": size, "total_count": strconv.Itoa(total),
-	}, nil
+	return videoPage{Videos: items, CurrentPage: page, PageSize: size, TotalCount: strconv.Itoa(total)}, nil
 }
 
 // videoDetails is the body of get_private_video_details and get_metadata
 // (API_FACTS A7.24 recommends serving the same body for both).
 func videoDetails(v *store.Video) map[string]any {
-	d := listItem(v)
+	it := listItem(v)
+	d := map[string]any{"duration": it.Duration, "size": it.Size, "status": it.Status, "cause": it.Cause,
+		"video_no": it.VideoNo, "video_name": it.VideoName, "create_time": it.CreateTime}
 	d["fps"] = v.FPS
 	d["width"] = v.Width
 	d["height"] = v.Height

@@ -120,12 +120,8 @@ func (w *world) removeVideo(v *store.Video) {
 // imageCaption is the generated description of an image, steered by its
 // name and camera like a video's transcript.
 func (w *world) imageCaption(im *store.Image) string {
-	c := content.Generate(content.VideoInput{Seed: w.s.opts.Seed, VideoNo: im.ID, Name: im.Name,
+	return content.ImageCaption(content.VideoInput{Seed: w.s.opts.Seed, VideoNo: im.ID, Name: im.Name,
 		Tags: im.Tags, CameraModel: im.CameraModel, Duration: 4})
-	if len(c.Visual) > 0 {
-		return c.Visual[0].Text
-	}
-	return im.Name
 }
 
 // indexImage makes an uploaded image searchable (BY_IMAGE).
