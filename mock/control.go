@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"fmt"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -41,7 +40,7 @@ func Version() string {
 
 func (s *Server) cHealth(cl *call) (any, error) {
 	return map[string]any{
-		"status": "ok", "version": Version(), "operations": len(s.ops),
+		"status": "ok", "version": Version(), "operations": s.apiOps(),
 		"uptime_seconds": s.clk.Now().Sub(s.started).Seconds(),
 	}, nil
 }
@@ -209,6 +208,11 @@ func (s *Server) cConfig(cl *call) (any, error) {
 		"scrape_time": o.ScrapeTime.String(), "fetch_urls": o.FetchURLs, "api_keys": len(o.APIKeys),
 		"stream": map[string]any{"first_event": o.StreamFirstEvent.String(), "chunk_delay": o.StreamChunkDelay.String(),
 			"chunk_size": o.StreamChunkSize, "fail_probability": o.StreamFailProbability},
-		"operations": fmt.Sprint(len(s.ops)),
+		"operations": s.apiOps(),
 	}, nil
+}
+
+func (s *Server) apiOps() int {
+	n, _, _ := s.Operations()
+	return n
 }

@@ -118,13 +118,17 @@ func baseName(name string) string {
 	return name
 }
 
-func uploadData(v *store.Video) map[string]any {
-	return map[string]any{
-		"videoNo":     v.No,
-		"videoName":   v.Name,
-		"videoStatus": v.Status,
-		"uploadTime":  strconv.FormatInt(v.CreatedAt.UnixMilli(), 10),
-	}
+// uploadResult is the data of upload and upload_url, in the seed's order.
+type uploadResult struct {
+	VideoNo     string `json:"videoNo"`
+	VideoName   string `json:"videoName"`
+	VideoStatus string `json:"videoStatus"`
+	UploadTime  string `json:"uploadTime"`
+}
+
+func uploadData(v *store.Video) uploadResult {
+	return uploadResult{VideoNo: v.No, VideoName: v.Name, VideoStatus: v.Status,
+		UploadTime: strconv.FormatInt(v.CreatedAt.UnixMilli(), 10)}
 }
 
 // hUpload is POST /upload: a multipart file, streamed to storage, probed

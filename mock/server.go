@@ -100,9 +100,17 @@ func New(opts Options) (*Server, error) {
 // control plane.
 func (s *Server) Handler() http.Handler { return s.engine }
 
-// Operations reports how many operations and paths the route table serves.
-func (s *Server) Operations() (ops, paths int) {
-	return len(s.ops), s.spec.Paths.Len()
+// Operations reports how many operations of the emulated API (and of the
+// control plane) the route table serves, and the emulated API's paths.
+func (s *Server) Operations() (api, control, paths int) {
+	for _, op := range s.ops {
+		if op.control {
+			control++
+		} else {
+			api++
+		}
+	}
+	return api, control, s.spec.Paths.Len()
 }
 
 // Store exposes the state, for tests and embedding programs.

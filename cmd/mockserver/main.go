@@ -62,8 +62,8 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
 		return err
 	}
 	defer srv.Close()
-	ops, paths := srv.Operations()
-	log.Info("spec loaded", "paths", paths, "operations", ops, "startup", time.Since(start).Round(time.Millisecond))
+	ops, control, paths := srv.Operations()
+	log.Info("spec loaded", "paths", paths, "operations", ops, "control_operations", control, "startup", time.Since(start).Round(time.Millisecond))
 
 	servers := []*http.Server{{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}}
 	listeners := []net.Listener{ln}
