@@ -11,9 +11,11 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/mockserver ./cmd/m
  && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/loadtest ./cmd/loadtest
 # Smoke step: the binary starts and prints its flags.
 RUN /out/mockserver -h
+RUN mkdir -p /state
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/ /usr/local/bin/
+COPY --from=build --chown=nonroot:nonroot /state /data
 # Inside a container the mock must listen on all interfaces; the control
 # plane then requires a token (printed at start-up, or set MOCK_CONTROL_TOKEN).
 ENV MOCK_ADDR=0.0.0.0:8080 \
