@@ -151,6 +151,11 @@ func (s *Server) hVideoDetails(cl *call) (any, error) {
 func (s *Server) hTaskStatus(cl *call) (any, error) {
 	s.Tick()
 	t, err := s.store.GetTask(cl.account, cl.str("task_id"))
+	// Most clients send only task_id (the newest docs list nothing else),
+	// so the namespace is checked only when unique_id is given.
+	if ns := strings.TrimSpace(cl.str("unique_id")); err == nil && ns != "" && !t.Public && ns != t.Namespace {
+		err = store.ErrNotFound
+	}
 	if err != nil {
 		return nil, apiErr(CodeBadParam, "task not found")
 	}

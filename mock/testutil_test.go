@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,4 +124,30 @@ func data(m map[string]any) map[string]any {
 	return d
 }
 
-var _ = http.MethodGet
+
+func httptestRequest(method, path, key, contentType, body string) *http.Request {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", key)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return req
+}
+
+func (ts *testServer) record(req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	ts.srv.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+func (ts *testServer) serve(req *http.Request) map[string]any {
+	ts.t.Helper()
+	return decode(ts.t, ts.record(req))
+}
+
+func readAll(r io.Reader) string {
+	b, _ := io.ReadAll(r)
+	return string(b)
+}
