@@ -51,6 +51,8 @@ func (l *lifecycle) finish(v *store.Video, status, cause string) {
 	}
 	if err := s.store.PutVideo(v); err != nil {
 		s.opts.Logger.Error("lifecycle: save video", "video", v.No, "err", err)
+		v.Status = store.StatusUnparse
+		s.store.Requeue(v)
 		return
 	}
 	if status == store.StatusParse {

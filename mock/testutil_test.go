@@ -124,7 +124,6 @@ func data(m map[string]any) map[string]any {
 	return d
 }
 
-
 func httptestRequest(method, path, key, contentType, body string) *http.Request {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if key != "" {

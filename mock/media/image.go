@@ -120,11 +120,14 @@ func fingerprint(format string, img image.Image) (ImageInfo, error) {
 	// resized copy hashes differently. Shrinking first with an
 	// area-aware kernel makes the hashes depend on the picture, not on
 	// its resolution.
-	ph, err := goimagehash.PerceptionHash(shrink(img, 64, 64))
+	// The 64x64 working copy (pHash's size) also feeds the 9x8 dHash, so
+	// the full-size image is resampled once.
+	small := shrink(img, 64, 64)
+	ph, err := goimagehash.PerceptionHash(small)
 	if err != nil {
 		return ImageInfo{}, fmt.Errorf("%w: perception hash: %v", ErrUnsupportedImage, err)
 	}
-	dh, err := goimagehash.DifferenceHash(shrink(img, 9, 8))
+	dh, err := goimagehash.DifferenceHash(shrink(small, 9, 8))
 	if err != nil {
 		return ImageInfo{}, fmt.Errorf("%w: difference hash: %v", ErrUnsupportedImage, err)
 	}

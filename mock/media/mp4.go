@@ -82,7 +82,7 @@ type mp4Track struct {
 	entry         isoBox // first sample entry of stsd; typ is zero when absent
 	entryW        int    // coded size from a visual sample entry
 	entryH        int
-	oti           byte // esds ObjectTypeIndication of the sample entry, if any
+	oti           byte   // esds ObjectTypeIndication of the sample entry, if any
 	samples       uint64 // from stts
 	ticks         float64
 	chunks        uint64 // stco/co64 entry count
@@ -248,7 +248,7 @@ func (p *mp4Prober) decodeN(b isoBox, n uint64, dst mp4.IBox) (consumed uint64, 
 	// go-mp4 decodes by reflection over struct tags; a panic there on a
 	// crafted box must not take the mock down, so it becomes an error.
 	defer func() {
-		if v := recover(); false && v != nil {
+		if v := recover(); v != nil {
 			consumed, err = 0, unreadable("box %s at offset %d: decoder failure: %v", b.typ, b.off, v)
 		}
 	}()

@@ -277,6 +277,12 @@ func TestProbeVideoUnreadable(t *testing.T) {
 	if _, err := media.ProbeVideo(nil, 10); !errors.Is(err, media.ErrUnreadable) {
 		t.Errorf("nil reader: %v", err)
 	}
+	// A caller that overstates the size (a short upload) gets short reads.
+	for _, data := range [][]byte{mp4Data, mediatest.WebM(mediatest.WebMOptions{Live: true})} {
+		if _, err := media.ProbeVideo(bytes.NewReader(data), int64(len(data))+100); !errors.Is(err, media.ErrUnreadable) {
+			t.Errorf("overstated size: %v", err)
+		}
+	}
 }
 
 // TestProbeVideoTruncated cuts generated files at every byte. Files whose

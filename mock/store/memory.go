@@ -1,6 +1,7 @@
 package store
 
 import (
+	"container/heap"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -38,6 +39,31 @@ type Memory struct {
 	folders  *coll[Folder]
 	accounts map[string]AccountState
 	byNo     map[string]string // video number -> full key
+	// pending holds the full keys of UNPARSE videos and unnotified tasks,
+	// so the lifecycle's frequent DueVideos/DueTasks never scan the whole
+	// library.
+	pendingVideos dueHeap
+	pendingTasks  map[string]struct{}
+}
+
+// dueItem is one UNPARSE video waiting for its ReadyAt. The heap is lazy:
+// an entry whose video changed since is dropped when it surfaces.
+type dueItem struct {
+	at  time.Time
+	key string
+}
+
+type dueHeap []dueItem
+
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)        { *h = append(*h, x.(dueItem)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	it := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return it
 }
 
 var _ Store = (*Memory)(nil)
@@ -55,6 +81,8 @@ func Open(opts Options) (*Memory, error) {
 		folders:  newColl[Folder]("folders"),
 		accounts: map[string]AccountState{},
 		byNo:     map[string]string{},
+
+		pendingTasks: map[string]struct{}{},
 	}
 	mediaDir := ""
 	if opts.Dir == "" {
@@ -126,6 +154,10 @@ func (m *Memory) load() error {
 		}
 		for k, v := range m.videos.items {
 			m.byNo[v.No] = k
+			m.trackVideo(k, v)
+		}
+		for k, t := range m.tasks.items {
+			m.trackTask(k, t)
 		}
 		return nil
 	})
@@ -170,7 +202,22 @@ func (m *Memory) PutVideo(v *Video) error {
 	}
 	m.videos.put(scope(v.Account, v.Namespace), k, &cp)
 	m.byNo[v.No] = k
+	m.trackVideo(k, &cp)
 	return nil
+}
+
+func (m *Memory) trackVideo(k string, v *Video) {
+	if v.Status == StatusUnparse {
+		heap.Push(&m.pendingVideos, dueItem{at: v.ReadyAt, key: k})
+	}
+}
+
+func (m *Memory) trackTask(k string, t *Task) {
+	if !t.Notified {
+		m.pendingTasks[k] = struct{}{}
+	} else {
+		delete(m.pendingTasks, k)
+	}
 }
 
 // GetVideo implements Store.
@@ -217,12 +264,12 @@ func (m *Memory) DeleteVideo(account, ns, no string) error {
 func (m *Memory) ListVideos(account, ns string, f VideoFilter, offset, limit int) ([]*Video, int, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	keys := m.videos.order[scope(account, ns)]
+	list := m.videos.order[scope(account, ns)]
 	var out []*Video
 	total := 0
 	// Newest first: walk the insertion order backwards.
-	for i := len(keys) - 1; i >= 0; i-- {
-		v := m.videos.items[keys[i]]
+	for i := len(list) - 1; i >= 0; i-- {
+		v := list[i]
 		if !f.match(v) {
 			continue
 		}
@@ -263,19 +310,39 @@ func (f VideoFilter) match(v *Video) bool {
 	return true
 }
 
-// DueVideos implements Store.
+// DueVideos implements Store. It pops the due entries of the pending heap,
+// so a tick costs nothing when nothing is due, whatever the library size.
 func (m *Memory) DueVideos(at time.Time) []*Video {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	var out []*Video
-	for _, v := range m.videos.items {
-		if v.Status == StatusUnparse && !v.ReadyAt.After(at) {
-			cp := *v
-			out = append(out, &cp)
+	seen := map[string]bool{}
+	for m.pendingVideos.Len() > 0 && !m.pendingVideos[0].at.After(at) {
+		it := heap.Pop(&m.pendingVideos).(dueItem)
+		v, ok := m.videos.items[it.key]
+		if !ok || seen[it.key] || v.Status != StatusUnparse {
+			continue
 		}
+		if v.ReadyAt.After(at) {
+			continue // rescheduled later; its newer entry is still queued
+		}
+		seen[it.key] = true
+		cp := *v
+		out = append(out, &cp)
 	}
 	slices.SortFunc(out, func(a, b *Video) int { return a.ReadyAt.Compare(b.ReadyAt) })
 	return out
+}
+
+// Requeue puts a video back on the pending heap (after a failed
+// transition) so a later tick retries it.
+func (m *Memory) Requeue(v *Video) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := fullKey(v.Account, v.Namespace, v.No)
+	if cur, ok := m.videos.items[k]; ok && cur.Status == StatusUnparse {
+		heap.Push(&m.pendingVideos, dueItem{at: cur.ReadyAt, key: k})
+	}
 }
 
 // EachVideo implements Store.
@@ -305,6 +372,7 @@ func (m *Memory) PutTask(t *Task) error {
 		return err
 	}
 	m.tasks.put(t.Account, k, &cp)
+	m.trackTask(k, &cp)
 	return nil
 }
 
@@ -326,8 +394,8 @@ func (m *Memory) DueTasks(at time.Time) []*Task {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	var out []*Task
-	for _, t := range m.tasks.items {
-		if !t.Notified && !t.DownloadedAt.After(at) {
+	for k := range m.pendingTasks {
+		if t := m.tasks.items[k]; !t.Notified && !t.DownloadedAt.After(at) {
 			cp := *t
 			cp.VideoNos = slices.Clone(t.VideoNos)
 			out = append(out, &cp)
@@ -484,8 +552,8 @@ func (m *Memory) ListFolders(account string) ([]*Folder, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	var out []*Folder
-	for _, k := range m.folders.order[account] {
-		cp := *m.folders.items[k]
+	for _, f := range m.folders.order[account] {
+		cp := *f
 		out = append(out, &cp)
 	}
 	return out, nil
@@ -548,6 +616,8 @@ func (m *Memory) Reset() error {
 	}
 	m.accounts = map[string]AccountState{}
 	m.byNo = map[string]string{}
+	m.pendingVideos = nil
+	m.pendingTasks = map[string]struct{}{}
 	return m.media.removeAll()
 }
 
@@ -566,37 +636,41 @@ func (m *Memory) Close() error {
 }
 
 // coll is one kind of record: the records by full key, and per scope the
-// keys in insertion order (for newest-first paging).
+// records in insertion order (for newest-first paging without map
+// lookups). A replaced record is overwritten in place, so the order slice
+// keeps pointing at the live value; callers only ever get copies.
 type coll[T any] struct {
 	name  string
 	items map[string]*T
-	order map[string][]string
-	scope func(*T) string
+	order map[string][]*T
 }
 
 func newColl[T any](name string) *coll[T] {
-	return &coll[T]{name: name, items: map[string]*T{}, order: map[string][]string{}}
+	return &coll[T]{name: name, items: map[string]*T{}, order: map[string][]*T{}}
 }
 
 func (c *coll[T]) bucket() string { return c.name }
 
 func (c *coll[T]) clear() {
 	c.items = map[string]*T{}
-	c.order = map[string][]string{}
+	c.order = map[string][]*T{}
 }
 
 func (c *coll[T]) put(sc, k string, v *T) {
-	if _, ok := c.items[k]; !ok {
-		c.order[sc] = append(c.order[sc], k)
+	if old, ok := c.items[k]; ok {
+		*old = *v
+		return
 	}
 	c.items[k] = v
+	c.order[sc] = append(c.order[sc], v)
 }
 
 func (c *coll[T]) del(sc, k string) {
+	p := c.items[k]
 	delete(c.items, k)
-	keys := c.order[sc]
-	if i := slices.Index(keys, k); i >= 0 {
-		c.order[sc] = slices.Delete(keys, i, i+1)
+	list := c.order[sc]
+	if i := slices.Index(list, p); i >= 0 {
+		c.order[sc] = slices.Delete(list, i, i+1)
 	}
 	if len(c.order[sc]) == 0 {
 		delete(c.order, sc)
@@ -636,11 +710,11 @@ func (c *coll[T]) all() []*T {
 }
 
 func pageOf[T any](c *coll[T], sc string, offset, limit int) ([]*T, int, error) {
-	keys := c.order[sc]
-	total := len(keys)
+	list := c.order[sc]
+	total := len(list)
 	var out []*T
 	for i := total - 1 - offset; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
-		cp := *c.items[keys[i]]
+		cp := *list[i]
 		out = append(out, &cp)
 	}
 	return out, total, nil

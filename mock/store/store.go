@@ -28,8 +28,12 @@ type Store interface {
 	// ListVideos pages the namespace's videos matching f, newest first,
 	// and returns the total number of matches.
 	ListVideos(account, ns string, f VideoFilter, offset, limit int) ([]*Video, int, error)
-	// DueVideos returns videos still UNPARSE whose ReadyAt is not after at.
+	// DueVideos returns videos still UNPARSE whose ReadyAt is not after at,
+	// each once: the caller must transition them (or Requeue on failure).
 	DueVideos(at time.Time) []*Video
+	// Requeue makes a video DueVideos returned due again (after a failed
+	// transition).
+	Requeue(v *Video)
 	// EachVideo calls fn for every video until fn returns false.
 	EachVideo(fn func(*Video) bool)
 

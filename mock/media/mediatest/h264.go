@@ -23,6 +23,7 @@ func h264ParameterSets(width, height int) (sps, pps []byte) {
 	s.ue(mbH - 1) // pic_height_in_map_units_minus1
 	s.bits(1, 1)  // frame_mbs_only_flag
 	s.bits(1, 1)  // direct_8x8_inference_flag
+
 	cropR, cropB := (mbW*16-width)/2, (mbH*16-height)/2 // 4:2:0 crop units are 2 pixels
 	if cropR > 0 || cropB > 0 {
 		s.bits(1, 1)

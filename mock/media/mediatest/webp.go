@@ -43,6 +43,7 @@ func EncodeWebP(img image.Image) []byte {
 	bw.bits(0, 1) // no transform
 	bw.bits(0, 1) // no colour cache
 	bw.bits(0, 1) // no meta prefix codes
+
 	bw.flatCode(256 + 24) // green: literals + LZ77 length prefixes (unused)
 	bw.flatCode(256)      // red
 	bw.flatCode(256)      // blue
