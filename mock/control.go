@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/memharness/memharness/internal/clock"
+	"github.com/memharness/memharness/mock/chat"
 	"github.com/memharness/memharness/mock/limits"
 	"github.com/memharness/memharness/mock/store"
 )
@@ -27,6 +28,8 @@ func (s *Server) controlRegistry() map[string]handlerFunc {
 		"mock_faults_get":      s.cFaultsGet,
 		"mock_faults_put":      s.cFaultsPut,
 		"mock_config":          s.cConfig,
+		"mock_stream_get":      s.cStreamGet,
+		"mock_stream_put":      s.cStreamPut,
 	}
 }
 
@@ -215,4 +218,36 @@ func (s *Server) cConfig(cl *call) (any, error) {
 func (s *Server) apiOps() int {
 	n, _, _ := s.Operations()
 	return n
+}
+
+// streamKnobs is the JSON form of the chat stream knobs.
+type streamKnobs struct {
+	FirstEventMS    float64 `json:"first_event_ms"`
+	ChunkDelayMS    float64 `json:"chunk_delay_ms"`
+	ChunkSize       int     `json:"chunk_size"`
+	FailProbability float64 `json:"fail_probability"`
+}
+
+func (s *Server) cStreamGet(cl *call) (any, error) {
+	k := s.knobs()
+	return streamKnobs{FirstEventMS: float64(k.FirstEvent) / float64(time.Millisecond),
+		ChunkDelayMS: float64(k.PerChunk) / float64(time.Millisecond), ChunkSize: k.ChunkSize,
+		FailProbability: k.FailProbability}, nil
+}
+
+func (s *Server) cStreamPut(cl *call) (any, error) {
+	var in streamKnobs
+	if err := remarshal(cl.body, &in); err != nil {
+		return nil, apiErr(CodeBadParam, "%v", err)
+	}
+	if in.FirstEventMS < 0 || in.ChunkDelayMS < 0 || in.ChunkSize < 0 || in.FailProbability < 0 || in.FailProbability > 1 {
+		return nil, apiErr(CodeBadParam, "knobs out of range")
+	}
+	if in.ChunkSize == 0 {
+		in.ChunkSize = 12
+	}
+	s.setKnobs(chat.Knobs{FirstEvent: time.Duration(in.FirstEventMS * float64(time.Millisecond)),
+		PerChunk: time.Duration(in.ChunkDelayMS * float64(time.Millisecond)), ChunkSize: in.ChunkSize,
+		FailProbability: in.FailProbability})
+	return s.cStreamGet(cl)
 }

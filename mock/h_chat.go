@@ -86,9 +86,22 @@ func (s *Server) turnSeed(sessionID string, turn int) int64 {
 	return s.opts.Seed ^ int64(h.Sum64()&0x7fffffffffffffff)
 }
 
+// knobs returns the stream knobs in force: the options, until the control
+// plane replaces them.
 func (s *Server) knobs() chat.Knobs {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stream != nil {
+		return *s.stream
+	}
 	return chat.Knobs{FirstEvent: s.opts.StreamFirstEvent, PerChunk: s.opts.StreamChunkDelay,
 		ChunkSize: s.opts.StreamChunkSize, FailProbability: s.opts.StreamFailProbability}
+}
+
+func (s *Server) setKnobs(k chat.Knobs) {
+	s.mu.Lock()
+	s.stream = &k
+	s.mu.Unlock()
 }
 
 // chatVideo converts a stored video and its content for the generator.

@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/memharness/memharness/internal/clock"
+	"github.com/memharness/memharness/mock/chat"
 	"github.com/memharness/memharness/mock/store"
 	"github.com/memharness/memharness/openapi"
 )
@@ -48,6 +49,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	closed bool
+	stream *chat.Knobs // set by PUT /_mock/stream
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }

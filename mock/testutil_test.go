@@ -82,8 +82,7 @@ func decode(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
 }
 
 // multipartBody builds a multipart body with fields and files.
-func multipartBody(t *testing.T, fields map[string][]string, files map[string][]fileSpec) (io.Reader, string) {
-	t.Helper()
+func multipartBody(t testing.TB, fields map[string][]string, files map[string][]fileSpec) (io.Reader, string) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for k, vs := range fields {
@@ -95,7 +94,7 @@ func multipartBody(t *testing.T, fields map[string][]string, files map[string][]
 		for _, f := range fs {
 			part, err := w.CreateFormFile(field, f.name)
 			if err != nil {
-				t.Fatal(err)
+				panic(err)
 			}
 			_, _ = part.Write(f.data)
 		}

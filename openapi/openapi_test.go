@@ -91,6 +91,8 @@ var controlOperations = []wantOperation{
 	{method: http.MethodGet, path: "/_mock/requests", id: "mock_requests"},
 	{method: http.MethodGet, path: "/_mock/faults", id: "mock_faults_get"},
 	{method: http.MethodPut, path: "/_mock/faults", id: "mock_faults_put"},
+	{method: http.MethodGet, path: "/_mock/stream", id: "mock_stream_get"},
+	{method: http.MethodPut, path: "/_mock/stream", id: "mock_stream_put"},
 	{method: http.MethodGet, path: "/_mock/config", id: "mock_config"},
 }
 

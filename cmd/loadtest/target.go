@@ -2,37 +2,44 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/memharness/memharness/client"
+	"github.com/memharness/memharness/mock"
 )
 
-// errNoLocalMock is returned by startLocalMock until the mock is wired.
-var errNoLocalMock = errors.New("no in-process mock yet: pass --target URL or set " + client.EnvBaseURL)
-
 // startLocalMock starts the mock in-process on loopback and returns its
-// base URL and a stop function.
-//
-// TODO(lead): implement with package mock once it builds, e.g.
-//
-//	srv := mock.New(mock.Options{Seed: seed})
-//	ln, err := net.Listen("tcp", "127.0.0.1:0")
-//	hs := &http.Server{Handler: srv.Handler()}
-//	go hs.Serve(ln)
-//	return "http://" + ln.Addr().String(), func() { hs.Shutdown(ctx); srv.Close() }, nil
-//
-// The mock's defaults (rate limits v1.2, credits on) then apply; a load test
-// of the mock's own speed wants them off, so pass the mock options that turn
-// them off here when --no-limits is added.
+// base URL and a stop function. It behaves like the real API (v1.2 rate
+// limits, so the run shows the 0429s a real client would meet) except for
+// credits, which are off so a long run does not drain a balance; the env
+// twins of mockserver's flags MOCK_RATE_LIMITS (v1.2|platform|off) and
+// MOCK_CREDITS (on|off) override both.
 func startLocalMock(ctx context.Context, seed uint64) (baseURL string, stop func(), err error) {
-	_ = ctx
-	_ = seed
-	return "", func() {}, errNoLocalMock
+	opts := mock.Options{Seed: int64(seed), RateLimits: os.Getenv("MOCK_RATE_LIMITS"), CreditsOff: os.Getenv("MOCK_CREDITS") != "on",
+		ProcessingTime: time.Second}
+	srv, err := mock.New(opts)
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = srv.Close()
+		return "", nil, err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		_ = srv.Close()
+	}, nil
 }
 
 // target is where a run goes.
