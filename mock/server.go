@@ -115,6 +115,10 @@ func (s *Server) Operations() (api, control, paths int) {
 	return api, control, s.spec.Paths.Len()
 }
 
+// Clock is the server's time source; a process that serves other mocks
+// (MemSync) shares it so /_mock/clock/advance moves them too.
+func (s *Server) Clock() clock.Clock { return s.clk }
+
 // Store exposes the state, for tests and embedding programs.
 func (s *Server) Store() store.Store { return s.store }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -259,6 +260,7 @@ func probe(ctx context.Context, tgt *target, g client.Group, l client.Limit, win
 	r := probeResult{group: g, op: op, limit: l, driven: rate, window: w}
 	var start time.Time
 	var steady int
+	var acceptedAt []time.Time
 	for it := range eng.Run(ctx) {
 		if start.IsZero() || it.Intended.Before(start) {
 			start = it.Intended
@@ -278,13 +280,19 @@ func probe(ctx context.Context, tgt *target, g client.Group, l client.Limit, win
 			// after it.
 			if it.Intended.Sub(start) >= l.Per {
 				steady++
+				acceptedAt = append(acceptedAt, it.Intended)
 			}
 		}
 	}
 	doc := l.PerSecond()
 	if w >= 2*l.Per {
-		r.measured = float64(steady) / (w - l.Per).Seconds()
-		r.over = r.measured > doc*(1+tol)
+		r.measured = acceptedRate(acceptedAt, rate)
+		if r.measured == 0 {
+			r.measured = float64(steady) / (w - l.Per).Seconds()
+		}
+		// Over the limit means accepting more requests than the documented
+		// rate allows in the steady window (plus one for the window edge).
+		r.over = float64(steady) > doc*(w-l.Per).Seconds()*(1+tol)+1
 	} else {
 		// One period only: allow one period's burst on top of the rate.
 		r.measured = float64(r.accepted) / w.Seconds()
@@ -307,6 +315,24 @@ func probe(ctx context.Context, tgt *target, g client.Group, l client.Limit, win
 		r.recoveryOK, r.recovered = checkRecovery(ctx, l, op, setup)
 	}
 	return r, nil
+}
+
+// acceptedRate estimates the limit from the gaps between accepted
+// requests. A token bucket accepts the first request after each refill, and
+// with requests driven every 1/driven seconds that request comes on
+// average half an interval after the refill; subtracting that bias gives
+// the limit itself rather than a phase-dependent fraction of it.
+func acceptedRate(at []time.Time, driven float64) float64 {
+	if len(at) < 3 || driven <= 0 {
+		return 0
+	}
+	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+	mean := at[len(at)-1].Sub(at[0]).Seconds() / float64(len(at)-1)
+	gap := mean - 1/(2*driven)
+	if gap <= 0 {
+		return 0
+	}
+	return 1 / gap
 }
 
 // checkRecovery checks that, after the throttling, a paced client with the

@@ -67,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
 
 	servers := []*http.Server{{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}}
 	listeners := []net.Listener{ln}
-	extra, err := startMemSync(cfg, log)
+	extra, err := startMemSync(cfg, srv.Clock(), log)
 	if err != nil {
 		_ = ln.Close()
 		return err

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
+
+	"github.com/memharness/memharness/internal/clock"
+	"github.com/memharness/memharness/memsync"
 )
 
 // extraServer is a second listener served by the same process.
@@ -14,7 +20,36 @@ type extraServer struct {
 	close    func()
 }
 
-// startMemSync starts the MemSync mock on --memsync-addr.
-func startMemSync(cfg Config, log *slog.Logger) ([]extraServer, error) {
-	return nil, nil
+// startMemSync starts the MemSync mock on --memsync-addr (empty disables
+// it), sharing the Memories.ai mock's seed, keys and clock.
+func startMemSync(cfg Config, clk clock.Clock, log *slog.Logger) ([]extraServer, error) {
+	if cfg.MemSyncAddr == "" {
+		return nil, nil
+	}
+	ms, err := memsync.New(memsync.Options{
+		Clock: clk, Seed: cfg.Mock.Seed, APIKeys: cfg.Mock.APIKeys,
+		Envelope:   memsync.Bool(cfg.MemSyncEnvelope),
+		RateLimits: memsync.Bool(cfg.MemSyncLimits && cfg.Mock.RateLimits != "off"),
+		Logger:     log.With("api", "memsync"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("memsync: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.MemSyncAddr)
+	if err != nil {
+		_ = ms.Close()
+		return nil, fmt.Errorf("listen %s: %w", cfg.MemSyncAddr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	hs := &http.Server{Handler: ms.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return []extraServer{{
+		server: hs, listener: ln,
+		banner: fmt.Sprintf("MemSync:       %s/v1/...   (X-API-Key: <any key>)", base),
+		close: func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = hs.Shutdown(ctx)
+			_ = ms.Close()
+		},
+	}}, nil
 }
