@@ -75,7 +75,6 @@ func TestRunUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{name: "no target", args: []string{"run", "--rate", "1/s"}, want: "--target"},
 		{name: "remote without allow", args: []string{"run", "--target", "https://api.memories.ai", "--key", "k"}, want: "--allow-remote"},
 		{name: "remote without key", args: []string{"run", "--target", "https://api.memories.ai", "--allow-remote"}, want: "no API key"},
 		{name: "bad rate", args: []string{"run", "--target", "http://127.0.0.1:1", "--rate", "fast"}, want: "rate"},
