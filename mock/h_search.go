@@ -236,6 +236,15 @@ func (s *Server) hSearchSimilarImages(cl *call) (any, error) {
 	}
 	ns := cl.ns()
 	var hits []simHit
+	// Videos are compared through their keyframes (one per visual segment,
+	// with seeded perceptual hashes: the mock cannot decode frames), images
+	// through their real hashes.
+	for _, kf := range s.world.keyframes(cl.account, ns) {
+		score := media.Similarity(info, media.ImageInfo{PerceptionHash: kf.phash, DifferenceHash: kf.dhash})
+		if score >= sim {
+			hits = append(hits, simHit{no: kf.no, name: kf.name, start: kf.start, end: kf.end, score: score})
+		}
+	}
 	s.store.EachImage(func(im *store.Image) bool {
 		if im.Account != cl.account || im.Namespace != ns {
 			return true

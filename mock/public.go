@@ -9,6 +9,7 @@ import (
 
 	"github.com/memharness/memharness/mock/chat"
 	"github.com/memharness/memharness/mock/content"
+	"github.com/memharness/memharness/mock/model"
 	"github.com/memharness/memharness/mock/store"
 )
 
@@ -231,12 +232,19 @@ func (p *publicLibrary) keyframes(platform string) []keyframe {
 		if v.platform != platform || v.content == nil {
 			continue
 		}
-		for i, sg := range v.content.Visual {
-			h := fnv.New64a()
-			_, _ = h.Write([]byte(strconv.FormatInt(p.seed, 10) + "|" + no + "|" + strconv.Itoa(i)))
-			x := h.Sum64()
-			out = append(out, keyframe{no: no, name: v.meta.VideoName, start: sg.Start, end: sg.End, phash: x, dhash: x * 0x9e3779b97f4a7c15})
-		}
+		out = appendKeyframes(out, p.seed, no, v.meta.VideoName, v.content.Visual)
+	}
+	return out
+}
+
+// appendKeyframes adds a keyframe per segment with hashes derived from the
+// seed, the video and the segment index.
+func appendKeyframes(out []keyframe, seed int64, no, name string, segs []model.Segment) []keyframe {
+	for i, sg := range segs {
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(strconv.FormatInt(seed, 10) + "|" + no + "|" + strconv.Itoa(i)))
+		x := h.Sum64()
+		out = append(out, keyframe{no: no, name: name, start: sg.Start, end: sg.End, phash: x, dhash: x * 0x9e3779b97f4a7c15})
 	}
 	return out
 }

@@ -151,3 +151,16 @@ func (w *world) reset() {
 	w.mu.Unlock()
 	w.public.ready().reset()
 }
+
+// keyframes returns the synthetic keyframes of a namespace's parsed videos.
+func (w *world) keyframes(account, ns string) []keyframe {
+	var out []keyframe
+	vs, _, err := w.s.store.ListVideos(account, ns, store.VideoFilter{Status: store.StatusParse}, 0, 0)
+	if err != nil {
+		return nil
+	}
+	for _, v := range vs {
+		out = appendKeyframes(out, w.s.opts.Seed, v.No, v.Name, w.contentOf(v).Visual)
+	}
+	return out
+}

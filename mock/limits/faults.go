@@ -51,7 +51,7 @@ type LatencySpec struct {
 
 // FaultSpec describes the faults of one operation (or of "*").
 type FaultSpec struct {
-	Latency LatencySpec `json:"latency"`
+	Latency LatencySpec `json:"latency,omitzero"`
 	// ErrorRate is the probability (0..1) of answering with ErrorKind.
 	ErrorRate float64 `json:"error_rate,omitempty"`
 	// ErrorKind is "http500" (default) or "network_abnormal".
