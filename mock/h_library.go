@@ -83,13 +83,12 @@ func (s *Server) hListVideos(cl *call) (any, error) {
 		id := int64(fid)
 		f.FolderID = &id
 	}
-	vs, total, err := s.store.ListVideos(cl.account, cl.ns(), f, (page-1)*size, size)
+	items := make([]videoItem, 0, min(size, 64))
+	total, err := s.store.ScanVideos(cl.account, cl.ns(), f, (page-1)*size, size, func(v *store.Video) {
+		items = append(items, listItem(v))
+	})
 	if err != nil {
 		return nil, err
-	}
-	items := make([]videoItem, 0, len(vs))
-	for _, v := range vs {
-		items = append(items, listItem(v))
 	}
 	return videoPage{Videos: items, CurrentPage: page, PageSize: size, TotalCount: strconv.Itoa(total)}, nil
 }

@@ -2,9 +2,10 @@ package mock
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"sync"
+
+	json "github.com/goccy/go-json"
 )
 
 // envelope is the v1 response body. Field order matches the vendor's.

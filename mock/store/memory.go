@@ -262,24 +262,33 @@ func (m *Memory) DeleteVideo(account, ns, no string) error {
 
 // ListVideos implements Store.
 func (m *Memory) ListVideos(account, ns string, f VideoFilter, offset, limit int) ([]*Video, int, error) {
+	var out []*Video
+	total, err := m.ScanVideos(account, ns, f, offset, limit, func(v *Video) {
+		cp := *v
+		out = append(out, &cp)
+	})
+	return out, total, err
+}
+
+// ScanVideos implements Store.
+func (m *Memory) ScanVideos(account, ns string, f VideoFilter, offset, limit int, fn func(*Video)) (int, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	list := m.videos.order[scope(account, ns)]
-	var out []*Video
-	total := 0
+	total, taken := 0, 0
 	// Newest first: walk the insertion order backwards.
 	for i := len(list) - 1; i >= 0; i-- {
 		v := list[i]
 		if !f.match(v) {
 			continue
 		}
-		if total >= offset && (limit <= 0 || len(out) < limit) {
-			cp := *v
-			out = append(out, &cp)
+		if total >= offset && (limit <= 0 || taken < limit) {
+			fn(v)
+			taken++
 		}
 		total++
 	}
-	return out, total, nil
+	return total, nil
 }
 
 func (f VideoFilter) match(v *Video) bool {

@@ -28,6 +28,9 @@ type Store interface {
 	// ListVideos pages the namespace's videos matching f, newest first,
 	// and returns the total number of matches.
 	ListVideos(account, ns string, f VideoFilter, offset, limit int) ([]*Video, int, error)
+	// ScanVideos is ListVideos without copies: fn sees each video of the
+	// page under the store's read lock and must neither keep nor modify it.
+	ScanVideos(account, ns string, f VideoFilter, offset, limit int, fn func(*Video)) (int, error)
 	// DueVideos returns videos still UNPARSE whose ReadyAt is not after at,
 	// each once: the caller must transition them (or Requeue on failure).
 	DueVideos(at time.Time) []*Video
