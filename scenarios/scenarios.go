@@ -109,6 +109,8 @@ type Env struct {
 	// Fixtures caches data shared by iterations (a parsed video). Shared by
 	// Fork.
 	Fixtures *Fixtures
+	// MemSync, when set, is the MemSync API the memsync-* scenarios call.
+	MemSync *MemSyncTarget
 }
 
 // NewEnv returns an Env with defaults filled in.
@@ -243,6 +245,18 @@ func registry() []Scenario {
 			Description: "upload_url, list_videos shows it, delete_videos, a second delete answers 0409",
 			Tags:        []string{"write", "upload", "destructive", "costly"},
 			Run:         ListAndDelete,
+		},
+		{
+			Name:        "memsync-store-and-search",
+			Description: "MemSync: store a conversation (POST /v1/memories), then search finds it (POST /v1/memories/search)",
+			Tags:        []string{"memsync", "write", "search"},
+			Run:         MemSyncStoreAndSearch,
+		},
+		{
+			Name:        "memsync-list-pages",
+			Description: "MemSync: page through GET /v1/memories following pagination.has_next",
+			Tags:        []string{"memsync", "read", "list"},
+			Run:         MemSyncListPages,
 		},
 		{
 			Name:        "list-videos",

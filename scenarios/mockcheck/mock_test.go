@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/memharness/memharness/client"
+	"github.com/memharness/memharness/memsync"
 	"github.com/memharness/memharness/mock"
 	"github.com/memharness/memharness/scenarios"
 )
@@ -27,6 +28,16 @@ func TestScenariosAgainstMock(t *testing.T) {
 			defer srv.Close()
 			c := client.New(srv.URL, "sk-mockcheck", client.WithPace(false), client.WithPolling(20*time.Millisecond, 200*time.Millisecond))
 			env := scenarios.NewEnv(c, "mockcheck", 7)
+			if s.HasTag("memsync") {
+				ms, err := memsync.New(memsync.Options{Seed: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ms.Close()
+				msrv := httptest.NewServer(ms.Handler())
+				defer msrv.Close()
+				env.MemSync = &scenarios.MemSyncTarget{BaseURL: msrv.URL, Key: "ms-mockcheck"}
+			}
 			env.WaitTimeout = 30 * time.Second
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
