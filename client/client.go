@@ -219,10 +219,16 @@ func New(baseURL, apiKey string, opts ...Option) *Client {
 	for g, l := range c.limits {
 		// Burst 1: a paced client never sends two requests of a group closer
 		// than the documented interval, whatever the server's bucket allows.
-		c.limiters[g] = rate.NewLimiter(l.Rate(), 1)
+		// The client paces at 90% of the documented rate: at exactly the
+		// rate, network jitter makes some requests arrive a hair before the
+		// server's bucket refills and they are throttled.
+		c.limiters[g] = rate.NewLimiter(l.Rate()*paceMargin, 1)
 	}
 	return c
 }
+
+// paceMargin is the fraction of a documented limit a paced client uses.
+const paceMargin = 0.9
 
 // defaultTransport is http.DefaultTransport with more idle connections per
 // host: the default 2 makes concurrent callers (the load tester) reopen

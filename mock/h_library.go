@@ -232,6 +232,11 @@ func (s *Server) hDownload(cl *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if v.Status != store.StatusParse {
+		// Seed 001: a JSON answer means the download did not succeed,
+		// "e.g. the video is not ready".
+		return nil, apiErr(CodeBadParam, "video is not ready")
+	}
 	if v.MediaKey == "" {
 		return nil, apiErr(CodeBadParam, "video file is not available")
 	}

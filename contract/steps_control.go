@@ -1,0 +1,188 @@
+package contract
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+)
+
+// controlSteps drive the mock's /_mock/ control plane: health, clock,
+// forced statuses and answers, the request journal, the callback log,
+// faults and a private mock for destructive checks.
+type controlSteps struct{ *world }
+
+func (g controlSteps) register(ctx *godog.ScenarioContext) {
+	const grp, file = "Control plane", "steps_control.go"
+	d := func(pattern, example string, fn any) { g.def(ctx, grp, file, pattern, example, fn) }
+
+	d(`^the target is a mock$`, `Given the target is a mock`, g.isMock)
+	d(`^a private mock$`, `Given a private mock`, g.privateMock)
+	d(`^a private mock whose processing takes (\d+) seconds$`, `Given a private mock whose processing takes 60 seconds`, g.slowPrivateMock)
+	d(`^the next request is forced to answer "([^"]+)"$`, `Given the next request is forced to answer "0402"`, g.forceNextRequest)
+	d(`^I advance the mock clock by (\d+) seconds$`, `When I advance the mock clock by 60 seconds`, g.advance)
+	d(`^I inject the faults:$`, `Given I inject the faults:`, g.injectFaults)
+	d(`^the mock journal has a "([^"]+)" request answered "([^"]*)"$`, `Then the mock journal has a "search" request answered "0429"`, g.journalHas)
+	d(`^the callback log has a delivered callback for "([^"]+)"$`, `Then the callback log has a delivered callback for "clip"`, g.callbackLogged)
+}
+
+// isMock checks that the target has a control plane; scenarios that need
+// one skip (with the reason reported) when it has not.
+func (g controlSteps) isMock() error {
+	if !g.target.Mock {
+		return g.skip("the target " + g.target.Name + " is not a mock (GET /_mock/health did not answer 200)")
+	}
+	res, err := g.control("mock_health", nil, nil)
+	if err != nil {
+		return err
+	}
+	var h struct {
+		Status string `json:"status"`
+	}
+	if json.Unmarshal(res.body, &h) != nil || h.Status != "ok" {
+		return fmt.Errorf("mock health is not ok: %s", excerpt(res.body))
+	}
+	return nil
+}
+
+// privateMock gives the scenario a mock of its own for checks that would
+// disturb other scenarios (reset, global faults): a new in-process mock, or
+// the target itself when the target is a remote mock.
+func (g controlSteps) privateMock() error { return g.startPrivate(g.s.cfg.ProcessingTime) }
+
+// slowPrivateMock is a private mock whose uploads stay UNPARSE for a while,
+// so "not parsed yet" can be observed deterministically. A remote target is
+// used as it is (its processing time is its own).
+func (g controlSteps) slowPrivateMock(secs int) error {
+	if !g.target.Mock {
+		// The real service indexes for minutes: a fresh upload is
+		// reliably unparsed there already.
+		return nil
+	}
+	return g.startPrivate(time.Duration(secs) * time.Second)
+}
+
+func (g controlSteps) startPrivate(processing time.Duration) error {
+	if !g.target.Mock {
+		return g.skip("needs a mock; the target is not one")
+	}
+	if !g.s.memories.InProcess {
+		return nil
+	}
+	t, err := StartMock("private mock", InProcessOptions(processing))
+	if err != nil {
+		return err
+	}
+	g.target = t
+	g.cleanups = append(g.cleanups, t.Close)
+	return nil
+}
+
+func (g controlSteps) forceNextRequest(code string) error {
+	if !g.target.Mock {
+		return g.skip("X-Mock-Force is a mock feature; the target is not a mock")
+	}
+	return httpSteps(g).nextHeader("X-Mock-Force", code)
+}
+
+func (g controlSteps) advance(secs int) error {
+	_, err := g.control("mock_clock_advance", nil, map[string]int{"seconds": secs})
+	return err
+}
+
+// injectFaults replaces the mock's fault configuration for the scenario and
+// restores the previous one afterwards.
+func (g controlSteps) injectFaults(doc *godog.DocString) error {
+	body, err := g.jsonBody(doc)
+	if err != nil {
+		return err
+	}
+	prev, err := g.control("mock_faults_get", nil, nil)
+	if err != nil {
+		return err
+	}
+	var old any
+	_ = json.Unmarshal(prev.body, &old)
+	g.cleanups = append(g.cleanups, func() { _, _ = g.control("mock_faults_put", nil, old) })
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return err
+	}
+	_, err = g.control("mock_faults_put", nil, v)
+	return err
+}
+
+func (g controlSteps) journalHas(op, code string) error {
+	o, err := g.operation("mock_requests")
+	if err != nil {
+		return err
+	}
+	last := g.last
+	res, err := g.send(request{op: o, query: url.Values{"limit": {strconv.Itoa(1000)}}})
+	g.last = last
+	if err != nil {
+		return err
+	}
+	var j struct {
+		Requests []struct {
+			OperationID string `json:"operation_id"`
+			APIKey      string `json:"api_key"`
+			Code        string `json:"code"`
+			Status      int    `json:"status"`
+		} `json:"requests"`
+	}
+	if err := json.Unmarshal(res.body, &j); err != nil {
+		return fmt.Errorf("journal: %w: %s", err, excerpt(res.body))
+	}
+	seen := map[string]int{}
+	for _, r := range j.Requests {
+		if !sameKey(r.APIKey, g.currentKey()) {
+			continue
+		}
+		if r.OperationID == op && r.Code == code {
+			return nil
+		}
+		seen[r.OperationID+" "+r.Code]++
+	}
+	return fmt.Errorf("the journal has no %s request of %s answered %q (this account's: %v)", op, g.currentKey(), code, seen)
+}
+
+func (g controlSteps) callbackLogged(name string) error {
+	no, err := g.expand("${" + name + "}")
+	if err != nil {
+		return err
+	}
+	res, err := g.control("mock_callbacks", nil, nil)
+	if err != nil {
+		return err
+	}
+	var log struct {
+		Deliveries []struct {
+			Payload map[string]any `json:"payload"`
+			Status  string         `json:"status"`
+		} `json:"deliveries"`
+	}
+	if err := json.Unmarshal(res.body, &log); err != nil {
+		return err
+	}
+	for _, d := range log.Deliveries {
+		if d.Payload["videoNo"] == no && d.Status == "delivered" {
+			return nil
+		}
+	}
+	return fmt.Errorf("the callback log has no delivered callback for %s", no)
+}
+
+// sameKey compares a journal key with ours: the mock shows long keys
+// shortened to their first characters and an ellipsis.
+func sameKey(journal, key string) bool {
+	if journal == key {
+		return true
+	}
+	prefix, cut := strings.CutSuffix(journal, "…")
+	return cut && len(prefix) >= 4 && strings.HasPrefix(key, prefix)
+}
