@@ -156,25 +156,33 @@ func (g controlSteps) callbackLogged(name string) error {
 	if err != nil {
 		return err
 	}
-	res, err := g.control("mock_callbacks", nil, nil)
-	if err != nil {
-		return err
-	}
-	var log struct {
-		Deliveries []struct {
-			Payload map[string]any `json:"payload"`
-			Status  string         `json:"status"`
-		} `json:"deliveries"`
-	}
-	if err := json.Unmarshal(res.body, &log); err != nil {
-		return err
-	}
-	for _, d := range log.Deliveries {
-		if d.Payload["videoNo"] == no && d.Status == "delivered" {
-			return nil
+	// The mock marks a delivery delivered once it has read the receiver's
+	// answer, a moment after the receiver saw the POST: poll briefly.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		res, err := g.control("mock_callbacks", nil, nil)
+		if err != nil {
+			return err
 		}
+		var log struct {
+			Deliveries []struct {
+				Payload map[string]any `json:"payload"`
+				Status  string         `json:"status"`
+			} `json:"deliveries"`
+		}
+		if err := json.Unmarshal(res.body, &log); err != nil {
+			return err
+		}
+		for _, d := range log.Deliveries {
+			if d.Payload["videoNo"] == no && d.Status == "delivered" {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the callback log has no delivered callback for %s", no)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("the callback log has no delivered callback for %s", no)
 }
 
 // sameKey compares a journal key with ours: the mock shows long keys

@@ -136,8 +136,8 @@ Feature: Search the private and public libraries
       | unique_id | ${unique_id}                   |
     Then the envelope is a success
     And the field "data" has at least 1 item
-    And the field "data.0.start_time" is a number between 0 and 12
-    And the field "data.0.end_time" is a number between 0 and 12
+    And the field "data.0.start_time" is a number between 0 and 12.1
+    And the field "data.0.end_time" is a number between 0 and 12.1
     And the field "data.0.score" is a number between 0 and 1
 
   @op:search
