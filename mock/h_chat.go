@@ -129,14 +129,23 @@ func (s *Server) streamEnd(cl *call, sessionID, msg string) (any, error) {
 	return written, nil
 }
 
+// chatRequest reads what every chat operation needs: whether it streams
+// and the (required) prompt.
+func (s *Server) chatRequest(cl *call, always bool) (stream bool, prompt string, err error) {
+	s.Tick()
+	prompt = strings.TrimSpace(cl.str("prompt"))
+	if prompt == "" {
+		return false, "", apiErr(CodeBadParam, "parameter error: prompt is required")
+	}
+	return wantsStream(cl, always), prompt, nil
+}
+
 // hChat is POST /chat and /chat_stream: a chat grounded in parsed videos.
 func (s *Server) hChat(always bool) handlerFunc {
 	return func(cl *call) (any, error) {
-		s.Tick()
-		stream := wantsStream(cl, always)
-		prompt := strings.TrimSpace(cl.str("prompt"))
-		if prompt == "" {
-			return nil, apiErr(CodeBadParam, "parameter error: prompt is required")
+		stream, prompt, err := s.chatRequest(cl, always)
+		if err != nil {
+			return nil, err
 		}
 		nos := cl.strs("video_nos")
 		if len(nos) == 0 {
@@ -224,11 +233,9 @@ func (s *Server) answer(cl *call, sess *store.Session, prompt string, videos []c
 // in the prompt.
 func (s *Server) hMarketerChat(always bool) handlerFunc {
 	return func(cl *call) (any, error) {
-		s.Tick()
-		stream := wantsStream(cl, always)
-		prompt := strings.TrimSpace(cl.str("prompt"))
-		if prompt == "" {
-			return nil, apiErr(CodeBadParam, "parameter error: prompt is required")
+		stream, prompt, err := s.chatRequest(cl, always)
+		if err != nil {
+			return nil, err
 		}
 		platform, err := platformParam(cl)
 		if err != nil {
@@ -254,11 +261,9 @@ func (s *Server) hMarketerChat(always bool) handlerFunc {
 // over the caller's own parsed videos and images.
 func (s *Server) hChatPersonal(always bool) handlerFunc {
 	return func(cl *call) (any, error) {
-		s.Tick()
-		stream := wantsStream(cl, always)
-		prompt := strings.TrimSpace(cl.str("prompt"))
-		if prompt == "" {
-			return nil, apiErr(CodeBadParam, "parameter error: prompt is required")
+		stream, prompt, err := s.chatRequest(cl, always)
+		if err != nil {
+			return nil, err
 		}
 		sess, err := s.session(cl, kindPersonal)
 		if err != nil {
