@@ -71,13 +71,18 @@ type Options struct {
 	// Collector, when set, observes every iteration result before it is
 	// sent on the channel.
 	Collector *Collector
+	// DiscardResults keeps per-iteration results off Run's channel, which
+	// then only closes when the run ends: for callers that read the
+	// Collector and Live, it saves a channel hand-off per iteration.
+	DiscardResults bool
 }
 
 // IterationResult is the outcome of one scheduled iteration.
 type IterationResult struct {
 	Seq      uint64
 	Scenario string
-	VU       int
+	// VU is the closed model's virtual user, or the open model's worker.
+	VU int
 	// Intended is when the iteration should have started, Started when it
 	// did, Ended when it finished.
 	Intended, Started, Ended time.Time
@@ -99,12 +104,12 @@ type Live struct {
 
 // LiveScenario counts one scenario's iterations.
 type LiveScenario struct {
-	Expected, Done, InFlight, Errors, RateLimited, Insufficient int64
+	Expected, Done, Dropped, InFlight, Errors, RateLimited, Insufficient int64
 }
 
 type counters struct {
-	expected                                      int64
-	done, inflight, errors, limited, insufficient atomic.Int64
+	expected                                               int64
+	done, dropped, inflight, errors, limited, insufficient atomic.Int64
 }
 
 // Engine runs one load test. Create it with New; Run it once.
@@ -112,15 +117,18 @@ type Engine struct {
 	opts    Options
 	pacer   Pacer
 	clk     clock.Clock
-	cum     []int // cumulative weights
+	cum     []int       // cumulative weights
+	byIndex []*counters // counters of opts.Scenarios[i]
 	total   int
 	perScen map[string]*counters
 
 	scheduled, started, done, dropped, late, inflight, errs atomic.Int64
-	outcomes                                                sync.Map // Outcome -> *atomic.Int64
+	outcomes                                                [numOutcomes]atomic.Int64 // by outcomeIndex
 	stopStarting                                            chan struct{}
 	stopOnce                                                sync.Once
 	ran                                                     atomic.Bool
+	shardMu                                                 sync.Mutex
+	shards                                                  []*shard // the workers' collector shards
 }
 
 // Errors of New.
@@ -163,6 +171,7 @@ func New(o Options) (*Engine, error) {
 		if e.perScen[w.Scenario.Name] == nil {
 			e.perScen[w.Scenario.Name] = &counters{}
 		}
+		e.byIndex = append(e.byIndex, e.perScen[w.Scenario.Name])
 	}
 	if e.total == 0 {
 		return nil, ErrNoScenario
@@ -212,12 +221,13 @@ func (e *Engine) Live() Live {
 		Dropped: e.dropped.Load(), Late: e.late.Load(), InFlight: e.inflight.Load(), Errors: e.errs.Load(),
 		ByOutcome: map[Outcome]int64{}, Scenarios: map[string]LiveScenario{},
 	}
-	e.outcomes.Range(func(k, v any) bool {
-		l.ByOutcome[k.(Outcome)] = v.(*atomic.Int64).Load()
-		return true
-	})
+	for i, o := range Outcomes() {
+		if n := e.outcomes[i].Load(); n > 0 {
+			l.ByOutcome[o] = n
+		}
+	}
 	for name, c := range e.perScen {
-		l.Scenarios[name] = LiveScenario{Expected: c.expected, Done: c.done.Load(), InFlight: c.inflight.Load(),
+		l.Scenarios[name] = LiveScenario{Expected: c.expected, Done: c.done.Load(), Dropped: c.dropped.Load(), InFlight: c.inflight.Load(),
 			Errors: c.errors.Load(), RateLimited: c.limited.Load(), Insufficient: c.insufficient.Load()}
 	}
 	return l
@@ -271,11 +281,14 @@ func (e *Engine) Run(ctx context.Context) <-chan IterationResult {
 		}
 	}()
 	var wg sync.WaitGroup
-	emit := func(r IterationResult) {
-		if e.opts.Collector != nil {
-			e.opts.Collector.ObserveIteration(r)
+	col, discard := e.opts.Collector, e.opts.DiscardResults
+	emit := func(sh *shard, r *IterationResult) {
+		if col != nil {
+			col.observeIteration(sh, r)
 		}
-		out <- r
+		if !discard {
+			out <- *r
+		}
 	}
 	go func() {
 		if e.opts.VUs > 0 {
@@ -286,6 +299,11 @@ func (e *Engine) Run(ctx context.Context) <-chan IterationResult {
 		e.drain(runCtx, &wg, abort)
 		end := e.clk.Now()
 		if e.opts.Collector != nil {
+			// Every worker has ended: their shards can go.
+			e.shardMu.Lock()
+			e.opts.Collector.retire(e.shards)
+			e.shards = nil
+			e.shardMu.Unlock()
 			e.opts.Collector.Finish(end)
 		}
 		close(sigDone)
@@ -316,18 +334,36 @@ func (e *Engine) drain(ctx context.Context, wg *sync.WaitGroup, abort context.Ca
 	<-done
 }
 
-func (e *Engine) pick(r *rand.Rand) scenarios.Scenario {
+// pick chooses the index of the next iteration's scenario by weight.
+func (e *Engine) pick(r *rand.Rand) int {
 	if len(e.opts.Scenarios) == 1 {
-		return e.opts.Scenarios[0].Scenario
+		return 0
 	}
 	x := r.IntN(e.total)
 	for i, c := range e.cum {
 		if x < c {
-			return e.opts.Scenarios[i].Scenario
+			return i
 		}
 	}
-	return e.opts.Scenarios[len(e.opts.Scenarios)-1].Scenario
+	return len(e.opts.Scenarios) - 1
 }
+
+// newShard returns a collector shard for one worker (nil without a
+// collector).
+func (e *Engine) newShard() *shard {
+	if e.opts.Collector == nil {
+		return nil
+	}
+	sh := e.opts.Collector.newShard()
+	e.shardMu.Lock()
+	e.shards = append(e.shards, sh)
+	e.shardMu.Unlock()
+	return sh
+}
+
+// iterSeed is iteration n's seed: every iteration gets its own stream,
+// whichever worker runs it.
+func (e *Engine) iterSeed(n uint64) uint64 { return e.opts.Seed ^ (n+1)*0x9e3779b97f4a7c15 }
 
 func (e *Engine) stopped(ctx context.Context) bool {
 	select {
@@ -340,9 +376,37 @@ func (e *Engine) stopped(ctx context.Context) bool {
 	}
 }
 
-func (e *Engine) openModel(ctx context.Context, start time.Time, wg *sync.WaitGroup, emit func(IterationResult)) {
+// openJob is one iteration handed by the open model's scheduler to a
+// worker.
+type openJob struct {
+	n                 uint64
+	scen              int
+	intended, started time.Time
+}
+
+// openModel starts iterations at the pacer's times on a pool of at most
+// Workers goroutines, started as the load needs them (a run at 5/s uses a
+// few, not a thousand). The scheduler admits an iteration only when a
+// worker is free, so an iteration due while all are busy is dropped, not
+// queued, and the schedule keeps its intended times.
+func (e *Engine) openModel(ctx context.Context, start time.Time, wg *sync.WaitGroup, emit func(*shard, *IterationResult)) {
 	rnd := rand.New(rand.NewPCG(e.opts.Seed, 0xda3e39cb94b95bdb))
-	sem := make(chan struct{}, e.opts.Workers)
+	workers := e.opts.Workers
+	// Never blocks: at most workers jobs are admitted and not yet taken.
+	jobs := make(chan openJob, workers)
+	defer close(jobs)
+	var busy atomic.Int64 // admitted iterations not yet emitted
+	spawned := 0
+	dropShard := e.newShard() // the scheduler's, for dropped iterations
+	worker := func(id int) {
+		defer wg.Done()
+		sh := e.newShard()
+		for j := range jobs {
+			r := e.iterate(ctx, j.scen, j.n, id, j.intended, j.started, e.iterSeed(j.n), sh)
+			emit(sh, &r)
+			busy.Add(-1)
+		}
+	}
 	for n := uint64(0); ; n++ {
 		if e.opts.MaxRequests > 0 && n >= e.opts.MaxRequests {
 			return
@@ -352,7 +416,8 @@ func (e *Engine) openModel(ctx context.Context, start time.Time, wg *sync.WaitGr
 			return
 		}
 		intended := start.Add(off)
-		if wait := intended.Sub(e.clk.Now()); wait > 0 {
+		now := e.clk.Now()
+		if wait := intended.Sub(now); wait > 0 {
 			select {
 			case <-e.clk.After(wait):
 			case <-e.stopStarting:
@@ -360,35 +425,36 @@ func (e *Engine) openModel(ctx context.Context, start time.Time, wg *sync.WaitGr
 			case <-ctx.Done():
 				return
 			}
+			now = e.clk.Now()
 		}
 		if e.stopped(ctx) {
 			return
 		}
-		sc := e.pick(rnd)
+		i := e.pick(rnd)
 		e.scheduled.Add(1)
-		select {
-		case sem <- struct{}{}:
-		default:
+		// Only this goroutine increments busy, so the check cannot race
+		// past the cap.
+		if busy.Load() >= int64(workers) {
 			// Every worker is busy: the iteration is dropped, not queued,
 			// so the schedule keeps its intended times.
 			e.dropped.Add(1)
-			emit(IterationResult{Seq: n, Scenario: sc.Name, Intended: intended, Dropped: true})
+			e.byIndex[i].dropped.Add(1)
+			emit(dropShard, &IterationResult{Seq: n, Scenario: e.opts.Scenarios[i].Scenario.Name, Intended: intended, Dropped: true})
 			continue
 		}
-		wg.Add(1)
-		seed := e.opts.Seed ^ (n+1)*0x9e3779b97f4a7c15
+		if b := busy.Add(1); int(b) > spawned {
+			// More admitted iterations than workers: one more worker.
+			wg.Add(1)
+			go worker(spawned)
+			spawned++
+		}
 		// The start is when the scheduler dispatches: lateness is the
-		// scheduler's delay, not the goroutine's.
-		started := e.clk.Now()
-		go func(n uint64) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			emit(e.iterate(ctx, sc, n, 0, intended, started, seed))
-		}(n)
+		// scheduler's delay, not the worker's.
+		jobs <- openJob{n: n, scen: i, intended: intended, started: now}
 	}
 }
 
-func (e *Engine) closedModel(ctx context.Context, start time.Time, wg *sync.WaitGroup, emit func(IterationResult)) {
+func (e *Engine) closedModel(ctx context.Context, start time.Time, wg *sync.WaitGroup, emit func(*shard, *IterationResult)) {
 	var seq atomic.Uint64
 	var deadline time.Time
 	if e.opts.Duration > 0 {
@@ -402,6 +468,7 @@ func (e *Engine) closedModel(ctx context.Context, start time.Time, wg *sync.Wait
 			defer wg.Done()
 			defer vus.Done()
 			rnd := rand.New(rand.NewPCG(e.opts.Seed+uint64(vu), 0xda3e39cb94b95bdb))
+			sh := e.newShard()
 			for {
 				if e.stopped(ctx) {
 					return
@@ -414,9 +481,10 @@ func (e *Engine) closedModel(ctx context.Context, start time.Time, wg *sync.Wait
 				if e.opts.MaxRequests > 0 && n >= e.opts.MaxRequests {
 					return
 				}
-				sc := e.pick(rnd)
+				i := e.pick(rnd)
 				e.scheduled.Add(1)
-				emit(e.iterate(ctx, sc, n, vu, now, now, e.opts.Seed^(n+1)*0x9e3779b97f4a7c15))
+				r := e.iterate(ctx, i, n, vu, now, now, e.iterSeed(n), sh)
+				emit(sh, &r)
 				if e.opts.ThinkTime > 0 {
 					select {
 					case <-e.clk.After(e.opts.ThinkTime):
@@ -448,8 +516,10 @@ func (e *Engine) closedModel(ctx context.Context, start time.Time, wg *sync.Wait
 	}
 }
 
-func (e *Engine) iterate(ctx context.Context, sc scenarios.Scenario, n uint64, vu int, intended, started time.Time, seed uint64) IterationResult {
-	c := e.perScen[sc.Name]
+// iterate runs one iteration of scenario i on a worker whose collector
+// shard is sh.
+func (e *Engine) iterate(ctx context.Context, i int, n uint64, vu int, intended, started time.Time, seed uint64, sh *shard) IterationResult {
+	sc, c := e.opts.Scenarios[i].Scenario, e.byIndex[i]
 	e.started.Add(1)
 	e.inflight.Add(1)
 	c.inflight.Add(1)
@@ -463,7 +533,7 @@ func (e *Engine) iterate(ctx context.Context, sc scenarios.Scenario, n uint64, v
 		e.late.Add(1)
 	}
 	env := e.opts.Env.Fork(seed)
-	res.Err = safeRun(withIteration(ctx, lateness), sc, env)
+	res.Err = safeRun(newIterCtx(ctx, lateness, sh), sc, env)
 	res.Ended = e.clk.Now()
 	res.Latency = res.Ended.Sub(intended)
 	res.Outcome = Classify(res.Err)
@@ -471,8 +541,7 @@ func (e *Engine) iterate(ctx context.Context, sc scenarios.Scenario, n uint64, v
 	c.inflight.Add(-1)
 	e.done.Add(1)
 	c.done.Add(1)
-	v, _ := e.outcomes.LoadOrStore(res.Outcome, new(atomic.Int64))
-	v.(*atomic.Int64).Add(1)
+	e.outcomes[outcomeIndex(res.Outcome)].Add(1)
 	if res.Outcome != OutcomeOK {
 		e.errs.Add(1)
 		c.errors.Add(1)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -33,12 +34,42 @@ func Outcomes() []Outcome {
 	return []Outcome{OutcomeOK, OutcomeRateLimited, OutcomeInsufficient, OutcomeBusiness, OutcomeTransport, OutcomeSchema, OutcomeCanceled}
 }
 
+// numOutcomes is len(Outcomes()).
+const numOutcomes = 7
+
+// outcomeIndex is o's position in Outcomes() (an unknown class counts as
+// a transport error, the catch-all of Classify).
+func outcomeIndex(o Outcome) int {
+	switch o {
+	case OutcomeOK:
+		return 0
+	case OutcomeRateLimited:
+		return 1
+	case OutcomeInsufficient:
+		return 2
+	case OutcomeBusiness:
+		return 3
+	case OutcomeSchema:
+		return 5
+	case OutcomeCanceled:
+		return 6
+	}
+	return 4
+}
+
 // Classify maps an error to its outcome class.
 func Classify(err error) Outcome {
+	if err == nil {
+		// Apart so the success path, once per exchange, does not pay for
+		// classifyErr's heap-allocated errors.As target.
+		return OutcomeOK
+	}
+	return classifyErr(err)
+}
+
+func classifyErr(err error) Outcome {
 	var ae *client.APIError
 	switch {
-	case err == nil:
-		return OutcomeOK
 	case errors.Is(err, context.Canceled):
 		return OutcomeCanceled
 	case client.IsRateLimited(err):
@@ -109,6 +140,12 @@ type second struct {
 // Collector aggregates a run: iterations by scenario, exchanges by operation
 // (fed by the client's response hook), timings from the scenarios'
 // Recorder, and a per-second timeline. It is safe for concurrent use.
+//
+// The engine gives each of its workers a shard: observations made inside an
+// iteration are buffered in the worker's shard and applied to the
+// histograms in batches, so the collector's lock is taken once per batch
+// rather than twice per request. Observations from outside the engine go
+// straight to the histograms. Result and OpOutcomes flush every shard first.
 type Collector struct {
 	// Validate, when set, checks every successful exchange (the contract
 	// suite wires the OpenAPI validator here); an error counts the exchange
@@ -124,6 +161,7 @@ type Collector struct {
 	ops       map[string]*series
 	timings   map[string]*hdr.Histogram
 	timeline  map[int64]*second
+	shards    []*shard
 
 	iterations, completed, late, dropped int64
 	opOutcomes                           map[string]map[Outcome]int64
@@ -153,8 +191,10 @@ func (c *Collector) Begin(t time.Time) {
 	c.mu.Unlock()
 }
 
-// Finish marks the end of the run (the engine calls it).
+// Finish marks the end of the run (the engine calls it) and applies what
+// the shards still buffer.
 func (c *Collector) Finish(t time.Time) {
+	c.flushShards()
 	c.mu.Lock()
 	if t.After(c.end) {
 		c.end = t
@@ -162,40 +202,216 @@ func (c *Collector) Finish(t time.Time) {
 	c.mu.Unlock()
 }
 
+// shardBatch is how many observations a shard buffers before it takes the
+// collector's lock: large enough to make the lock rare, small enough
+// (about 14 KB) that a thousand workers' buffers stay cheap.
+const shardBatch = 256
+
+// sampleKind tells what a buffered observation is.
+type sampleKind uint8
+
+const (
+	sampleExchange sampleKind = iota
+	sampleIteration
+	sampleDropped
+)
+
+// sample is one buffered observation.
+type sample struct {
+	name    string // operation or scenario
+	outcome Outcome
+	d       time.Duration
+	sec     int64 // iterations: the intended start's second
+	kind    sampleKind
+	late    bool
+}
+
+// shard buffers one worker's observations. Its lock is uncontended in
+// practice (one worker per shard); it exists for scenarios that make
+// exchanges from several goroutines, and for the final flush.
+type shard struct {
+	c       *Collector
+	mu      sync.Mutex
+	buf     []sample
+	retired bool // the run is over: observations go straight through
+}
+
+// newShard registers a shard for one engine worker.
+func (c *Collector) newShard() *shard {
+	s := &shard{c: c}
+	c.mu.Lock()
+	c.shards = append(c.shards, s)
+	c.mu.Unlock()
+	return s
+}
+
+func (s *shard) add(x sample) {
+	s.mu.Lock()
+	if s.retired {
+		// A goroutine a scenario left behind reports after the run:
+		// nothing would flush the buffer any more.
+		s.mu.Unlock()
+		s.c.apply(x)
+		return
+	}
+	if s.buf == nil {
+		s.buf = make([]sample, 0, shardBatch)
+	}
+	s.buf = append(s.buf, x)
+	if len(s.buf) >= shardBatch {
+		s.flushLocked()
+	}
+	s.mu.Unlock()
+}
+
+// flushLocked applies the buffer under the collector's lock; s.mu is held.
+// Lock order: shard, then collector.
+func (s *shard) flushLocked() {
+	if len(s.buf) == 0 {
+		return
+	}
+	c := s.c
+	c.mu.Lock()
+	for i := range s.buf {
+		c.applyLocked(&s.buf[i])
+	}
+	c.mu.Unlock()
+	clear(s.buf) // drop the name strings' references
+	s.buf = s.buf[:0]
+}
+
+func (s *shard) flush() {
+	s.mu.Lock()
+	s.flushLocked()
+	s.mu.Unlock()
+}
+
+// retire flushes the shards of a finished run and forgets them, so a
+// collector reused across runs does not accumulate them.
+func (c *Collector) retire(shards []*shard) {
+	for _, s := range shards {
+		s.mu.Lock()
+		s.flushLocked()
+		s.retired = true
+		s.buf = nil
+		s.mu.Unlock()
+	}
+	gone := make(map[*shard]bool, len(shards))
+	for _, s := range shards {
+		gone[s] = true
+	}
+	c.mu.Lock()
+	kept := c.shards[:0]
+	for _, s := range c.shards {
+		if !gone[s] {
+			kept = append(kept, s)
+		}
+	}
+	clear(c.shards[len(kept):])
+	c.shards = kept
+	c.mu.Unlock()
+}
+
+func (c *Collector) flushShards() {
+	c.mu.Lock()
+	shards := append([]*shard(nil), c.shards...)
+	c.mu.Unlock()
+	for _, s := range shards {
+		s.flush()
+	}
+}
+
+// applyLocked records one observation; c.mu is held.
+func (c *Collector) applyLocked(x *sample) {
+	switch x.kind {
+	case sampleExchange:
+		s := c.ops[x.name]
+		if s == nil {
+			s = &series{byOutcome: map[Outcome]*hdr.Histogram{}}
+			c.ops[x.name] = s
+		}
+		s.add(x.outcome, x.d)
+		m := c.opOutcomes[x.name]
+		if m == nil {
+			m = map[Outcome]int64{}
+			c.opOutcomes[x.name] = m
+		}
+		m[x.outcome]++
+	case sampleDropped:
+		c.iterations++
+		c.dropped++
+	case sampleIteration:
+		c.iterations++
+		c.completed++
+		if x.late {
+			c.late++
+		}
+		s := c.scenarios[x.name]
+		if s == nil {
+			s = &series{byOutcome: map[Outcome]*hdr.Histogram{}}
+			c.scenarios[x.name] = s
+		}
+		s.add(x.outcome, x.d)
+		b := c.timeline[x.sec]
+		if b == nil {
+			b = &second{outcomes: map[Outcome]int64{}, hist: newTHist()}
+			c.timeline[x.sec] = b
+		}
+		b.count++
+		b.outcomes[x.outcome]++
+		record(b.hist, x.d)
+	}
+}
+
+func (c *Collector) apply(x sample) {
+	c.mu.Lock()
+	c.applyLocked(&x)
+	c.mu.Unlock()
+}
+
 // iterKey carries the iteration's schedule in the request context, so the
 // first exchange of an iteration is measured from the intended start too.
 type iterKey struct{}
 
-type iterInfo struct {
+// iterCtx is an iteration's context: the run's context plus the
+// iteration's lateness and its worker's shard, in one allocation.
+type iterCtx struct {
+	context.Context
 	lateness time.Duration
-	mu       sync.Mutex
-	used     bool
+	used     atomic.Bool
+	shard    *shard
 }
 
-func withIteration(ctx context.Context, lateness time.Duration) context.Context {
-	return context.WithValue(ctx, iterKey{}, &iterInfo{lateness: lateness})
+// Value implements context.Context.
+func (c *iterCtx) Value(key any) any {
+	if _, ok := key.(iterKey); ok {
+		return c
+	}
+	return c.Context.Value(key)
+}
+
+func newIterCtx(ctx context.Context, lateness time.Duration, sh *shard) *iterCtx {
+	return &iterCtx{Context: ctx, lateness: lateness, shard: sh}
+}
+
+func iterationOf(ctx context.Context) *iterCtx {
+	it, _ := ctx.Value(iterKey{}).(*iterCtx)
+	return it
 }
 
 // firstLateness returns the iteration's lateness for its first exchange
-// and 0 afterwards.
-func firstLateness(ctx context.Context) time.Duration {
-	it, _ := ctx.Value(iterKey{}).(*iterInfo)
-	if it == nil {
+// and 0 afterwards, so one iteration's exchanges do not all carry it.
+func (it *iterCtx) firstLateness() time.Duration {
+	if it.used.Load() || !it.used.CompareAndSwap(false, true) {
 		return 0
 	}
-	it.mu.Lock()
-	defer it.mu.Unlock()
-	if it.used {
-		return 0
-	}
-	it.used = true
 	return it.lateness
 }
 
 // Hook returns the client response hook that records every exchange by
 // operation and outcome.
 func (c *Collector) Hook() client.ResponseHook {
-	return func(ex *client.Exchange) { c.ObserveExchange(ex) }
+	return c.ObserveExchange
 }
 
 // ObserveExchange records one exchange.
@@ -207,23 +423,21 @@ func (c *Collector) ObserveExchange(ex *client.Exchange) {
 		}
 	}
 	d := ex.Duration
+	var sh *shard
 	if ex.Request != nil {
-		d += firstLateness(ex.Request.Context())
+		if it := iterationOf(ex.Request.Context()); it != nil {
+			d += it.firstLateness()
+			if it.shard != nil && it.shard.c == c {
+				sh = it.shard
+			}
+		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := c.ops[ex.Op]
-	if s == nil {
-		s = &series{byOutcome: map[Outcome]*hdr.Histogram{}}
-		c.ops[ex.Op] = s
+	x := sample{kind: sampleExchange, name: ex.Op, outcome: o, d: d}
+	if sh != nil {
+		sh.add(x)
+		return
 	}
-	s.add(o, d)
-	m := c.opOutcomes[ex.Op]
-	if m == nil {
-		m = map[Outcome]int64{}
-		c.opOutcomes[ex.Op] = m
-	}
-	m[o]++
+	c.apply(x)
 }
 
 // Record implements scenarios.Recorder.
@@ -240,36 +454,25 @@ func (c *Collector) Record(metric string, d time.Duration) {
 
 // ObserveIteration records one iteration result.
 func (c *Collector) ObserveIteration(r IterationResult) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.iterations++
+	c.observeIteration(nil, &r)
+}
+
+// observeIteration records an iteration in sh (nil: directly).
+func (c *Collector) observeIteration(sh *shard, r *IterationResult) {
+	x := sample{kind: sampleIteration, name: r.Scenario, outcome: r.Outcome, d: r.Latency, sec: r.Intended.Unix(), late: r.Late}
 	if r.Dropped {
-		c.dropped++
+		x = sample{kind: sampleDropped, name: r.Scenario}
+	}
+	if sh != nil {
+		sh.add(x)
 		return
 	}
-	c.completed++
-	if r.Late {
-		c.late++
-	}
-	s := c.scenarios[r.Scenario]
-	if s == nil {
-		s = &series{byOutcome: map[Outcome]*hdr.Histogram{}}
-		c.scenarios[r.Scenario] = s
-	}
-	s.add(r.Outcome, r.Latency)
-	sec := r.Intended.Unix()
-	b := c.timeline[sec]
-	if b == nil {
-		b = &second{outcomes: map[Outcome]int64{}, hist: newTHist()}
-		c.timeline[sec] = b
-	}
-	b.count++
-	b.outcomes[r.Outcome]++
-	record(b.hist, r.Latency)
+	c.apply(x)
 }
 
 // OpOutcomes returns live per-operation outcome counts (for progress).
 func (c *Collector) OpOutcomes() map[string]map[Outcome]int64 {
+	c.flushShards()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make(map[string]map[Outcome]int64, len(c.opOutcomes))
@@ -285,6 +488,7 @@ func (c *Collector) OpOutcomes() map[string]map[Outcome]int64 {
 
 // Result snapshots the collector into a mergeable Result.
 func (c *Collector) Result() Result {
+	c.flushShards()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := Result{

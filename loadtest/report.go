@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -81,10 +81,10 @@ func (r *Result) Rows() []Row {
 
 func f3(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
 
-// WriteTable prints the percentile table as aligned text.
+// WriteTable prints the percentile table as aligned text: kind and name
+// left-aligned, figures right-aligned, then the iteration counts.
 func (r *Result) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "kind\tname\tcount\trate/s\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\terrors\t0429\t0402\t")
+	cells := [][]string{{"kind", "name", "count", "rate/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "0429", "0402"}}
 	for _, row := range r.Rows() {
 		st := row.Stats
 		if st == nil {
@@ -102,11 +102,37 @@ func (r *Result) WriteTable(w io.Writer) error {
 			lim = strconv.FormatInt(row.Outcomes[OutcomeRateLimited], 10)
 			bal = strconv.FormatInt(row.Outcomes[OutcomeInsufficient], 10)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.Kind, row.Name, st.Count, f3(st.Rate),
-			f3(st.P50), f3(st.P90), f3(st.P99), f3(st.P999), f3(st.Max), errs, lim, bal)
+		cells = append(cells, []string{row.Kind, row.Name, strconv.FormatInt(st.Count, 10), f3(st.Rate),
+			f3(st.P50), f3(st.P90), f3(st.P99), f3(st.P999), f3(st.Max), errs, lim, bal})
 	}
-	fmt.Fprintf(tw, "iterations\t%d scheduled, %d completed, %d late, %d dropped\t\t\t\t\t\t\t\t\t\t\t\n", r.Iterations.Total, r.Iterations.Completed, r.Iterations.Late, r.Iterations.Dropped)
-	return tw.Flush()
+	width := make([]int, len(cells[0]))
+	for _, row := range cells {
+		for i, c := range row {
+			width[i] = max(width[i], len(c))
+		}
+	}
+	var b strings.Builder
+	for _, row := range cells {
+		for i, c := range row {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", width[i]-len(c))
+			if i < 2 {
+				b.WriteString(c)
+				if i < len(row)-1 {
+					b.WriteString(pad)
+				}
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "iterations: %d scheduled, %d completed, %d late, %d dropped\n",
+		r.Iterations.Total, r.Iterations.Completed, r.Iterations.Late, r.Iterations.Dropped)
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 type snippet struct {
@@ -126,44 +152,126 @@ func snip(c render.Renderer) (s snippet, err error) {
 }
 
 func initOpts(id string) charts.GlobalOpts {
-	return charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: "360px"})
+	return charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: "340px"})
 }
+
+// outcomeColor gives every outcome class one colour in every chart: green
+// for success, warm colours for the limits, red for transport failures.
+func outcomeColor(o Outcome) string {
+	switch o {
+	case OutcomeOK:
+		return "#3ba272"
+	case OutcomeRateLimited:
+		return "#fac858"
+	case OutcomeInsufficient:
+		return "#9a60b4"
+	case OutcomeBusiness:
+		return "#fc8452"
+	case OutcomeTransport:
+		return "#ee6666"
+	case OutcomeSchema:
+		return "#5470c6"
+	}
+	return "#9e9e9e"
+}
+
+// logScale: a latency axis spanning more than two decades is logarithmic,
+// or one slow second (a first upload waiting for PARSE) flattens the rest
+// into the floor.
+func logScale(series ...[]float64) bool {
+	lo, hi := math.Inf(1), 0.0
+	for _, xs := range series {
+		for _, x := range xs {
+			if x > 0 {
+				lo, hi = math.Min(lo, x), math.Max(hi, x)
+			}
+		}
+	}
+	return hi > 0 && hi/lo > 100
+}
+
+// maxChartSeconds bounds the time axis of the charts (a day).
+const maxChartSeconds = 24 * 60 * 60
 
 // Charts of the report.
 func (r *Result) charts() ([]snippet, error) {
-	var xs []string
-	var p50, p99 []opts.LineData
-	var okN, errN []opts.BarData
-	var t0 int64
-	if len(r.Timeline) > 0 {
-		t0 = r.Timeline[0].T
+	// Every second from the first to the last, so the time axis is
+	// linear: a second without iterations (a slow rate, a stall) is a gap,
+	// not skipped.
+	// Merged results of runs far apart keep only their seconds.
+	secs := r.Timeline
+	if n := len(r.Timeline); n > 0 {
+		first, last := r.Timeline[0].T, r.Timeline[0].T
+		byT := make(map[int64]Second, n)
+		for _, s := range r.Timeline {
+			byT[s.T] = s
+			first, last = min(first, s.T), max(last, s.T)
+		}
+		if last-first < maxChartSeconds {
+			secs = make([]Second, 0, last-first+1)
+			for t := first; t <= last; t++ {
+				s, ok := byT[t]
+				if !ok {
+					s = Second{T: t}
+				}
+				secs = append(secs, s)
+			}
+		}
 	}
-	for _, s := range r.Timeline {
-		xs = append(xs, strconv.FormatInt(s.T-t0, 10))
-		p50 = append(p50, opts.LineData{Value: s.P50})
-		p99 = append(p99, opts.LineData{Value: s.P99})
-		ok := s.Outcomes[OutcomeOK]
-		okN = append(okN, opts.BarData{Value: ok})
-		errN = append(errN, opts.BarData{Value: s.Count - ok})
+	var xs []string
+	var p50v, p99v []float64
+	for _, s := range secs {
+		xs = append(xs, strconv.FormatInt(s.T-secs[0].T, 10))
+		p50v = append(p50v, s.P50)
+		p99v = append(p99v, s.P99)
+	}
+	line := func(v []float64) []opts.LineData {
+		out := make([]opts.LineData, len(v))
+		for i, x := range v {
+			// "-" is ECharts' missing value: a second without iterations
+			// has no latency, not a zero one.
+			out[i] = opts.LineData{Value: x}
+			if x <= 0 {
+				out[i].Value = "-"
+			}
+		}
+		return out
+	}
+	yAxis := opts.YAxis{Name: "ms"}
+	if logScale(p50v, p99v) {
+		yAxis.Type, yAxis.Name = "log", "ms (log)"
 	}
 	lat := charts.NewLine()
 	lat.SetGlobalOptions(initOpts("latency"),
-		charts.WithTitleOpts(opts.Title{Title: "Latency over time", Subtitle: "p50 and p99 per second, from the intended start (ms)"}),
+		charts.WithColorsOpts(opts.Colors{"#5470c6", "#ee6666"}),
+		charts.WithTitleOpts(opts.Title{Title: "Latency over time", Subtitle: "p50 and p99 per second, from the intended start"}),
 		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Top: "bottom"}),
 		charts.WithXAxisOpts(opts.XAxis{Name: "s"}),
-		charts.WithYAxisOpts(opts.YAxis{Name: "ms"}))
-	lat.SetXAxis(xs).AddSeries("p50", p50).AddSeries("p99", p99)
+		charts.WithYAxisOpts(yAxis))
+	lat.SetXAxis(xs).AddSeries("p50", line(p50v)).AddSeries("p99", line(p99v))
 
 	thr := charts.NewBar()
 	thr.SetGlobalOptions(initOpts("throughput"),
-		charts.WithTitleOpts(opts.Title{Title: "Throughput over time", Subtitle: "iterations per second by intended start"}),
+		charts.WithTitleOpts(opts.Title{Title: "Throughput over time", Subtitle: "iterations per second by intended start, by outcome"}),
 		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Top: "bottom"}),
-		charts.WithXAxisOpts(opts.XAxis{Name: "s"}))
-	thr.SetXAxis(xs).
-		AddSeries("ok", okN, charts.WithBarChartOpts(opts.BarChart{Stack: "n"})).
-		AddSeries("errors", errN, charts.WithBarChartOpts(opts.BarChart{Stack: "n"}))
+		charts.WithXAxisOpts(opts.XAxis{Name: "s"}),
+		charts.WithYAxisOpts(opts.YAxis{Name: "/s"}))
+	thr.SetXAxis(xs)
+	for _, o := range Outcomes() {
+		var d []opts.BarData
+		seen := false
+		for _, s := range secs {
+			n := s.Outcomes[o]
+			seen = seen || n > 0
+			d = append(d, opts.BarData{Value: n})
+		}
+		if seen {
+			thr.AddSeries(string(o), d, charts.WithBarChartOpts(opts.BarChart{Stack: "n"}),
+				charts.WithItemStyleOpts(opts.ItemStyle{Color: outcomeColor(o)}))
+		}
+	}
 
 	pie := charts.NewPie()
 	pie.SetGlobalOptions(initOpts("outcomes"),
@@ -174,11 +282,11 @@ func (r *Result) charts() ([]snippet, error) {
 	if r.Global != nil {
 		for _, o := range Outcomes() {
 			if n := r.Global.Get(o).Count; n > 0 {
-				pd = append(pd, opts.PieData{Name: string(o), Value: n})
+				pd = append(pd, opts.PieData{Name: string(o), Value: n, ItemStyle: &opts.ItemStyle{Color: outcomeColor(o)}})
 			}
 		}
 	}
-	pie.AddSeries("outcomes", pd)
+	pie.AddSeries("outcomes", pd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}: {c} ({d}%)"}))
 
 	ops := charts.NewBar()
 	ops.SetGlobalOptions(initOpts("operations"),
@@ -200,7 +308,8 @@ func (r *Result) charts() ([]snippet, error) {
 			d = append(d, opts.BarData{Value: c})
 		}
 		if any {
-			ops.AddSeries(string(o), d, charts.WithBarChartOpts(opts.BarChart{Stack: "o"}))
+			ops.AddSeries(string(o), d, charts.WithBarChartOpts(opts.BarChart{Stack: "o"}),
+				charts.WithItemStyleOpts(opts.ItemStyle{Color: outcomeColor(o)}))
 		}
 	}
 	var out []snippet
@@ -221,8 +330,9 @@ var reportTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;font-size:13px;margin:1em 0}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
-th{background:#f4f4f4} td.l{text-align:left}
-.container{margin:1.5em 0}
+th{background:#f4f4f4} td.l,th.l{text-align:left}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1.5em 2em;margin:1.5em 0}
+.charts .container{min-width:0}
 .pass{color:#080}.fail{color:#b00;font-weight:bold}
 </style>
 <script>{{.JS}}</script>
@@ -234,12 +344,24 @@ Iterations: {{.R.Iterations.Total}} scheduled, {{.R.Iterations.Completed}} compl
 Latency is measured from each iteration's intended start.</p>
 {{if .Verdicts}}<h2>Thresholds</h2><ul>{{range .Verdicts}}<li class="{{if .Pass}}pass{{else}}fail{{end}}">{{.Message}}</li>{{end}}</ul>{{end}}
 <h2>Percentiles</h2>
-<table><tr><th>kind</th><th>name</th><th>count</th><th>rate/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th>{{range .Outcomes}}<th>{{.}}</th>{{end}}</tr>
+<table><tr><th class="l">kind</th><th class="l">name</th><th>count</th><th>rate/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th>{{range .Outcomes}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr><td class="l">{{.Kind}}</td><td class="l">{{.Name}}</td><td>{{.Count}}</td><td>{{.Rate}}</td><td>{{.P50}}</td><td>{{.P90}}</td><td>{{.P99}}</td><td>{{.P999}}</td><td>{{.Max}}</td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table>
+<h2>Charts</h2>
+<div class="charts">
 {{range .Charts}}{{.Element}}
-{{.Script}}
-{{end}}
+{{end}}</div>
+{{/* The scripts run once every chart's box is laid out, so each chart
+     takes its grid cell's width; they follow the page when it resizes. */}}
+{{range .Charts}}{{.Script}}
+{{end}}<script>
+window.addEventListener("resize", function () {
+  document.querySelectorAll(".charts .item").forEach(function (el) {
+    var c = echarts.getInstanceByDom(el);
+    if (c) { c.resize(); }
+  });
+});
+</script>
 <p style="font-size:11px;color:#777">Charts: Apache ECharts 5.6.0 (Apache-2.0), inlined.</p>
 </body></html>
 `))

@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,6 +55,8 @@ type runConfig struct {
 	drain              time.Duration
 	label              string
 	progress           string
+	cpuprofile         string
+	gzip               bool
 }
 
 func parseRun(args []string, stderr io.Writer) (*runConfig, *flag.FlagSet, error) {
@@ -81,6 +86,8 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, *flag.FlagSet, error
 	fs.DurationVar(&c.drain, "drain", time.Minute, "after the schedule, wait at most this long for in-flight iterations")
 	fs.StringVar(&c.label, "label", "", "label stored in the result")
 	fs.StringVar(&c.progress, "progress", "auto", "progress display: auto (bars on a terminal), bars, lines, none")
+	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file (to measure the tool itself)")
+	fs.BoolVar(&c.gzip, "gzip", false, "ask for gzip-compressed responses, as Go's default client does (off: the tool does not spend CPU inflating)")
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, err
 	}
@@ -172,7 +179,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, sig <-
 		return exitUsage
 	}
 	opts := loadtest.Options{Duration: c.duration, MaxRequests: c.requests, VUs: c.vus, ThinkTime: c.think,
-		Workers: c.workers, Seed: c.seed, DrainTimeout: c.drain, Scenarios: work, Signals: sig}
+		Workers: c.workers, Seed: c.seed, DrainTimeout: c.drain, Scenarios: work, Signals: sig,
+		// Progress reads the engine's counters and the table the
+		// collector: nobody needs the per-iteration results.
+		DiscardResults: true}
 	switch {
 	case c.ramp != "":
 		opts.RampStart, opts.RampEnd, err = loadtest.ParseRamp(c.ramp)
@@ -198,8 +208,14 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, sig <-
 
 	col := loadtest.NewCollector(nil)
 	opts.Collector = col
+	conns := c.workers
+	if c.vus > 0 {
+		conns = c.vus
+	}
+	hc := httpClient(conns, c.gzip)
+	defer hc.CloseIdleConnections()
 	cl := client.New(tgt.base, tgt.key, client.WithPace(!c.noPace), client.WithRetry429(c.retries),
-		client.WithRetryNetworkAbnormal(c.retries), client.WithResponseHook(col.Hook()))
+		client.WithRetryNetworkAbnormal(c.retries), client.WithResponseHook(col.Hook()), client.WithHTTPClient(hc))
 	ns := c.namespace
 	if ns == "" {
 		ns = fmt.Sprintf("loadtest-%d", time.Now().Unix())
@@ -222,11 +238,24 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, sig <-
 	}
 	mode := progressMode(c.progress, c.quiet, stdout)
 	prog := newProgress(mode, stdout, eng, opts, work)
-	start := time.Now()
+	if os.Getenv("GOGC") == "" {
+		// The run allocates per request (request, response, decoded
+		// body) while its live heap (histograms, connections) stays
+		// small, so the default GOGC=100 collects dozens of times a
+		// second at high rates; a larger ratio gives that CPU to the
+		// requests. GOGC in the environment wins.
+		defer debug.SetGCPercent(debug.SetGCPercent(runGCPercent))
+	}
+	stopProfile, err := startCPUProfile(c.cpuprofile)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadtest run:", err)
+		return exitUsage
+	}
 	for range eng.Run(ctx) {
 		// The collector already observed it; results only feed progress.
 	}
-	prog.finish(time.Since(start))
+	stopProfile()
+	prog.finish()
 	res := col.Result()
 	res.Label, res.Target, res.Workload = c.label, tgt.base, desc
 	verdicts := loadtest.Evaluate(res, ths)
@@ -252,6 +281,50 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, sig <-
 		return exitThreshold
 	}
 	return exitOK
+}
+
+// runGCPercent is the GC target of a run (see runCmd).
+const runGCPercent = 400
+
+// httpClient is the run's HTTP client: an idle pool as large as the run's
+// concurrency (VUs, or the open model's worker cap), so no iteration
+// reopens a connection because the pool was too small, and no
+// compression unless asked (the answers are read and dropped, inflating
+// them is the tool's own cost).
+func httpClient(conns int, gzip bool) *http.Client {
+	var tr *http.Transport
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr = dt.Clone()
+	} else {
+		tr = &http.Transport{Proxy: http.ProxyFromEnvironment}
+	}
+	if conns < 2 {
+		conns = 2
+	}
+	tr.MaxIdleConns = conns
+	tr.MaxIdleConnsPerHost = conns
+	tr.DisableCompression = !gzip
+	return &http.Client{Transport: tr}
+}
+
+// startCPUProfile starts a CPU profile into path ("" does nothing) and
+// returns the function that ends it.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
 
 func flagSet(args []string, name string) bool {
