@@ -116,8 +116,11 @@ func MemSyncStoreAndSearch(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	fact := memsyncFacts[e.Rand.IntN(len(memsyncFacts))]
-	thread := fmt.Sprintf("%s-%d", e.Namespace, e.Rand.IntN(1_000_000))
+	base := memsyncFacts[e.Rand.IntN(len(memsyncFacts))]
+	n := e.Rand.IntN(1_000_000)
+	// MemSync does not store a repeated fact twice: make each one new.
+	fact := fmt.Sprintf("%s, and my locker number is %d", base, n)
+	thread := fmt.Sprintf("%s-%d", e.Namespace, n)
 	stored, err := m.call(ctx, e, "memsync_store", http.MethodPost, "/v1/memories", map[string]any{
 		"messages": []map[string]string{
 			{"role": "user", "content": fact},
@@ -131,7 +134,7 @@ func MemSyncStoreAndSearch(ctx context.Context, e *Env) error {
 	if mems, _ := stored["memories"].([]any); len(mems) == 0 {
 		return fmt.Errorf("store: %w: no memories created: %v", ErrCheck, stored)
 	}
-	words := strings.Fields(fact)
+	words := strings.Fields(base)
 	query := strings.Join(words[len(words)-2:], " ")
 	found, err := m.call(ctx, e, "memsync_search", http.MethodPost, "/v1/memories/search", map[string]any{
 		"query": query, "thread_id": thread, "limit": 5,

@@ -35,28 +35,29 @@ func defaultMix() []string {
 
 // runConfig is the parsed run command line.
 type runConfig struct {
-	rate, ramp         string
-	duration           time.Duration
-	requests           uint64
-	vus                int
-	think              time.Duration
-	scen               listFlag
-	ops                listFlag
-	targetURL, key     string
-	allowRemote, quiet bool
-	noPace             bool
-	retries            int
-	thresholds         listFlag
-	out                string
-	workers            int
-	seed               uint64
-	namespace          string
-	videoURL           string
-	drain              time.Duration
-	label              string
-	progress           string
-	cpuprofile         string
-	gzip               bool
+	rate, ramp             string
+	duration               time.Duration
+	requests               uint64
+	vus                    int
+	think                  time.Duration
+	scen                   listFlag
+	ops                    listFlag
+	targetURL, key         string
+	memsyncURL, memsyncKey string
+	allowRemote, quiet     bool
+	noPace                 bool
+	retries                int
+	thresholds             listFlag
+	out                    string
+	workers                int
+	seed                   uint64
+	namespace              string
+	videoURL               string
+	drain                  time.Duration
+	label                  string
+	progress               string
+	cpuprofile             string
+	gzip                   bool
 }
 
 func parseRun(args []string, stderr io.Writer) (*runConfig, *flag.FlagSet, error) {
@@ -72,6 +73,8 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, *flag.FlagSet, error
 	fs.Var(&c.scen, "scenario", "scenario NAME or NAME=WEIGHT (repeatable; default a read-heavy mix)")
 	fs.Var(&c.ops, "op", "single operation with a minimal valid request, OP or OP=WEIGHT (repeatable)")
 	fs.StringVar(&c.targetURL, "target", "", "API base URL (default $"+client.EnvBaseURL+", else an in-process mock)")
+	fs.StringVar(&c.memsyncURL, "memsync-target", "", "MemSync base URL for the memsync-* scenarios (default $"+scenarios.EnvMemSyncBaseURL+", else an in-process MemSync mock)")
+	fs.StringVar(&c.memsyncKey, "memsync-key", "", "MemSync API key (default $"+scenarios.EnvMemSyncAPIKey+")")
 	fs.StringVar(&c.key, "key", "", "API key (default $"+client.EnvAPIKey+")")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a target that is not on loopback")
 	fs.BoolVar(&c.noPace, "no-pace", true, "no client-side pacing (measure the server); --no-pace=false paces within the documented limits")
@@ -223,6 +226,16 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, sig <-
 	env := scenarios.NewEnv(cl, ns, c.seed)
 	env.VideoURL = c.videoURL
 	env.Recorder = col
+	if usesMemSync(work) {
+		ms, stop, err := resolveMemSync(c.memsyncURL, c.memsyncKey, c.allowRemote, c.seed)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadtest run:", err)
+			return exitUsage
+		}
+		defer stop()
+		ms.HTTP = hc
+		env.MemSync = ms
+	}
 	opts.Env = env
 	eng, err := loadtest.New(opts)
 	if err != nil {

@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/memharness/memharness/client"
+	"github.com/memharness/memharness/loadtest"
+	"github.com/memharness/memharness/memsync"
 	"github.com/memharness/memharness/mock"
+	"github.com/memharness/memharness/scenarios"
 )
 
 // startLocalMock starts the mock in-process on loopback and returns its
@@ -93,4 +96,57 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// usesMemSync reports whether a workload has MemSync scenarios.
+func usesMemSync(work []loadtest.Weighted) bool {
+	for _, w := range work {
+		if w.Scenario.HasTag("memsync") {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveMemSync picks the MemSync target: the flag, then the environment,
+// then an in-process MemSync mock on loopback.
+func resolveMemSync(flagURL, flagKey string, allowRemote bool, seed uint64) (*scenarios.MemSyncTarget, func(), error) {
+	t := scenarios.MemSyncFromEnv()
+	if flagURL != "" {
+		t = &scenarios.MemSyncTarget{BaseURL: strings.TrimRight(flagURL, "/")}
+	}
+	if t != nil && flagKey != "" {
+		t.Key = flagKey
+	}
+	if t == nil {
+		ms, err := memsync.New(memsync.Options{Seed: int64(seed)})
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			_ = ms.Close()
+			return nil, nil, err
+		}
+		hs := &http.Server{Handler: ms.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = hs.Serve(ln) }()
+		stop := func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = hs.Shutdown(ctx)
+			_ = ms.Close()
+		}
+		return &scenarios.MemSyncTarget{BaseURL: "http://" + ln.Addr().String(), Key: "memsync_sk_loadtest"}, stop, nil
+	}
+	u, err := url.Parse(t.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, nil, fmt.Errorf("MemSync target %q is not an http(s) URL", t.BaseURL)
+	}
+	if !isLoopback(u.Hostname()) && !allowRemote {
+		return nil, nil, fmt.Errorf("MemSync target %s is not on loopback: pass --allow-remote", t.BaseURL)
+	}
+	if t.Key == "" {
+		t.Key = "memsync_sk_loadtest"
+	}
+	return t, func() {}, nil
 }
