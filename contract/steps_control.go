@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ func (g controlSteps) register(ctx *godog.ScenarioContext) {
 	d(`^the target is a mock$`, `Given the target is a mock`, g.isMock)
 	d(`^a private mock$`, `Given a private mock`, g.privateMock)
 	d(`^a private mock whose processing takes (\d+) seconds$`, `Given a private mock whose processing takes 60 seconds`, g.slowPrivateMock)
+	d(`^a private mock with the "([^"]+)" error style$`, `Given a private mock with the "http" error style`, g.styledPrivateMock)
+	d(`^a private mock that keeps its state in a data directory$`, `Given a private mock that keeps its state in a data directory`, g.persistentPrivateMock)
+	d(`^the mock restarts on the same data directory$`, `When the mock restarts on the same data directory`, g.restartPrivateMock)
 	d(`^the next request is forced to answer "([^"]+)"$`, `Given the next request is forced to answer "0402"`, g.forceNextRequest)
 	d(`^I advance the mock clock by (\d+) seconds$`, `When I advance the mock clock by 60 seconds`, g.advance)
 	d(`^I inject the faults:$`, `Given I inject the faults:`, g.injectFaults)
@@ -64,6 +68,62 @@ func (g controlSteps) slowPrivateMock(secs int) error {
 		return nil
 	}
 	return g.startPrivate(time.Duration(secs) * time.Second)
+}
+
+// styledPrivateMock starts an in-process mock with another error style
+// (--error-style); a target started elsewhere has its own style, so the
+// scenario skips there.
+func (g controlSteps) styledPrivateMock(style string) error {
+	if !g.s.memories.InProcess {
+		return g.skip("needs a mock started with --error-style " + style + "; the target " + g.s.memories.Name + " was started elsewhere")
+	}
+	o := InProcessOptions(g.s.cfg.ProcessingTime)
+	o.ErrorStyle = style
+	t, err := StartMock("private mock ("+style+" errors)", o)
+	if err != nil {
+		return err
+	}
+	g.target = t
+	g.cleanups = append(g.cleanups, t.Close)
+	return nil
+}
+
+// persistentPrivateMock starts an in-process mock with --data-dir in a
+// directory of the scenario's own.
+func (g controlSteps) persistentPrivateMock() error {
+	if !g.s.memories.InProcess {
+		return g.skip("needs a mock it can restart; the target " + g.s.memories.Name + " was started elsewhere")
+	}
+	dir, err := os.MkdirTemp("", "contract-data-")
+	if err != nil {
+		return err
+	}
+	g.cleanups = append(g.cleanups, func() { _ = os.RemoveAll(dir) })
+	g.vars["data_dir"] = dir
+	return g.startPersistent(dir)
+}
+
+func (g controlSteps) startPersistent(dir string) error {
+	o := InProcessOptions(g.s.cfg.ProcessingTime)
+	o.DataDir = dir
+	t, err := StartMock("private persistent mock", o)
+	if err != nil {
+		return err
+	}
+	g.target = t
+	g.cleanups = append(g.cleanups, t.Close)
+	return nil
+}
+
+// restartPrivateMock stops the persistent mock and starts a new one on the
+// same directory (a new process in all but name: new address, new memory).
+func (g controlSteps) restartPrivateMock() error {
+	dir, ok := g.vars["data_dir"]
+	if !ok {
+		return fmt.Errorf("no persistent mock to restart: use \"a private mock that keeps its state in a data directory\" first")
+	}
+	g.target.Close()
+	return g.startPersistent(dir)
 }
 
 func (g controlSteps) startPrivate(processing time.Duration) error {

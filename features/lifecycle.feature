@@ -105,3 +105,19 @@ Feature: Processing lifecycle of an upload
     When I call "get_audio_transcription" with query "video_no=${clip}&unique_id=${unique_id}"
     Then the envelope is a success
     And the field "data" is null
+
+  @mock-only @costly @op:upload @op:list_videos @op:download
+  Scenario: A mock restarted on the same data directory keeps the library
+    Given a private mock that keeps its state in a data directory
+    And I upload a 7-second video file named "kept_forever.mp4" as "kept"
+    And the video "kept" has finished processing
+    When the mock restarts on the same data directory
+    And I call "list_videos" with JSON:
+      """
+      {"video_no": "${kept}", "unique_id": "${unique_id}"}
+      """
+    Then the envelope is a success
+    And the field "data.videos.0.status" is "PARSE"
+    And the field "data.videos.0.duration" is "7"
+    When I download the video "kept"
+    Then the downloaded bytes are identical to the uploaded file of "kept"
