@@ -73,8 +73,11 @@ func (cl *call) cleanup() {
 // operation's schemas. Any failure is a 0001 with a readable message.
 func (cl *call) parse() error {
 	op := cl.op
-	q := cl.c.Request.URL.Query()
-	cl.query = map[string]any{}
+	var q url.Values
+	if len(op.query) > 0 {
+		q = cl.c.Request.URL.Query()
+		cl.query = make(map[string]any, len(op.query))
+	}
 	for _, p := range op.query {
 		vals, ok := q[p.Name]
 		if !ok || (len(vals) == 1 && vals[0] == "" && !p.Required) {
@@ -149,7 +152,14 @@ func (cl *call) readBody() error {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	var mt string
+	var params map[string]string
+	if strings.HasPrefix(ct, "application/json") {
+		mt = "application/json" // the common case, without the parser's allocations
+	} else {
+		mt, params, _ = mime.ParseMediaType(ct)
+	}
 	switch {
 	case mt == "multipart/form-data":
 		return cl.readMultipart(params["boundary"])

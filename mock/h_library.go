@@ -39,19 +39,19 @@ func cause(v *store.Video) string {
 // videoItem is one entry of list_videos, in seed 003's shape and field
 // order: numbers as strings, cause "null" unless failed.
 type videoItem struct {
-	Duration   string `json:"duration"`
-	Size       string `json:"size"`
+	Duration   int64  `json:"duration,string"`
+	Size       int64  `json:"size,string"`
 	Status     string `json:"status"`
 	Cause      string `json:"cause"`
 	VideoNo    string `json:"video_no"`
 	VideoName  string `json:"video_name"`
-	CreateTime string `json:"create_time"`
+	CreateTime int64  `json:"create_time,string"`
 }
 
 func listItem(v *store.Video) videoItem {
 	return videoItem{
-		Duration: secs(v.Duration), Size: strconv.FormatInt(v.Size, 10), Status: wireStatus(v.Status),
-		Cause: cause(v), VideoNo: v.No, VideoName: v.Name, CreateTime: ms(v.CreatedAt),
+		Duration: int64(math.Round(v.Duration)), Size: v.Size, Status: wireStatus(v.Status),
+		Cause: cause(v), VideoNo: v.No, VideoName: v.Name, CreateTime: v.CreatedAt.UnixMilli(),
 	}
 }
 
@@ -97,8 +97,8 @@ func (s *Server) hListVideos(cl *call) (any, error) {
 // (API_FACTS A7.24 recommends serving the same body for both).
 func videoDetails(v *store.Video) map[string]any {
 	it := listItem(v)
-	d := map[string]any{"duration": it.Duration, "size": it.Size, "status": it.Status, "cause": it.Cause,
-		"video_no": it.VideoNo, "video_name": it.VideoName, "create_time": it.CreateTime}
+	d := map[string]any{"duration": secs(v.Duration), "size": strconv.FormatInt(v.Size, 10), "status": it.Status,
+		"cause": it.Cause, "video_no": it.VideoNo, "video_name": it.VideoName, "create_time": ms(v.CreatedAt)}
 	d["fps"] = v.FPS
 	d["width"] = v.Width
 	d["height"] = v.Height

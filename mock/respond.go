@@ -49,6 +49,12 @@ func (s *Server) write(cl *call, data any, err error) {
 		body = envelope{Code: http.StatusOK, Msg: "success", Data: data}
 		cl.code = CodeOK
 	case ae == nil:
+		if fast, ok := data.(jsonAppender); ok {
+			cl.code = CodeOK
+			s.writeRaw(cl, http.StatusOK, func(b []byte) []byte { return appendEnvelope(b, fast) })
+			s.record(cl)
+			return
+		}
 		body = envelope{Code: CodeOK, Msg: "success", Data: data, Success: &yes, Failed: &no}
 		cl.code = CodeOK
 	case s.opts.ErrorStyle == "http":
@@ -87,4 +93,22 @@ func (s *Server) writeJSON(cl *call, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// rawPool holds byte slices for hand-encoded bodies; a slice that grew is
+// put back grown, so steady traffic stops allocating.
+var rawPool = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// writeRaw writes a body built by fill into a pooled slice.
+func (s *Server) writeRaw(cl *call, status int, fill func([]byte) []byte) {
+	p := rawPool.Get().(*[]byte)
+	out := fill((*p)[:0])
+	w := cl.c.Writer
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
+	if cap(out) <= 1<<20 {
+		*p = out[:0]
+	}
+	rawPool.Put(p)
 }

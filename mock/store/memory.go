@@ -322,6 +322,13 @@ func (f VideoFilter) match(v *Video) bool {
 // DueVideos implements Store. It pops the due entries of the pending heap,
 // so a tick costs nothing when nothing is due, whatever the library size.
 func (m *Memory) DueVideos(at time.Time) []*Video {
+	// Most ticks find nothing due: decide that under the read lock.
+	m.mu.RLock()
+	idle := m.pendingVideos.Len() == 0 || m.pendingVideos[0].at.After(at)
+	m.mu.RUnlock()
+	if idle {
+		return nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []*Video
