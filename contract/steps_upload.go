@@ -436,24 +436,13 @@ func (g uploadSteps) listenRefusing(n int) error {
 }
 
 func (g uploadSteps) waitCallback(secs int, name, status string) error {
-	if g.receiver == nil {
-		return fmt.Errorf("no callback receiver is listening")
-	}
 	no, err := g.videoNo(name)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(g.ctx, time.Duration(secs)*time.Second)
-	defer cancel()
-	got, all, err := g.receiver.wait(ctx, func(b []byte) bool {
-		var cb map[string]any
-		return json.Unmarshal(b, &cb) == nil && cb["videoNo"] == no && cb["status"] == status
-	})
+	got, err := g.awaitCallback(secs, "videoNo", no, status, "UploadCallback")
 	if err != nil {
-		return fmt.Errorf("no callback {videoNo:%s, status:%s} within %ds; received %d: %s", no, status, secs, len(all), joinBodies(all))
-	}
-	if vs := g.s.validator.ValidateSchema(APIMemories, "UploadCallback", got); len(vs) > 0 {
-		return ViolationsError(vs)
+		return err
 	}
 	g.vars["callback_body"] = string(got)
 	return nil
@@ -463,26 +452,33 @@ func (g uploadSteps) waitCallback(secs int, name, status string) error {
 // "status":"SUCCEEDED"} when downloading is done, then per video
 // {"videoId","taskId","status":"INDEXING_SUCCEEDED"} (seed 001, API_FACTS A5).
 func (g uploadSteps) waitTaskCallback(secs int, task, status string) error {
-	if g.receiver == nil {
-		return fmt.Errorf("no callback receiver is listening")
-	}
 	id, err := g.expand(task)
 	if err != nil {
 		return err
+	}
+	_, err = g.awaitCallback(secs, "taskId", id, status, "ScraperCallback")
+	return err
+}
+
+// awaitCallback waits up to secs for a callback whose key field is want
+// and whose status is status, and validates it against the named schema.
+func (g uploadSteps) awaitCallback(secs int, key, want, status, schema string) ([]byte, error) {
+	if g.receiver == nil {
+		return nil, fmt.Errorf("no callback receiver is listening")
 	}
 	ctx, cancel := context.WithTimeout(g.ctx, time.Duration(secs)*time.Second)
 	defer cancel()
 	got, all, err := g.receiver.wait(ctx, func(b []byte) bool {
 		var cb map[string]any
-		return json.Unmarshal(b, &cb) == nil && cb["taskId"] == id && cb["status"] == status
+		return json.Unmarshal(b, &cb) == nil && cb[key] == want && cb["status"] == status
 	})
 	if err != nil {
-		return fmt.Errorf("no task callback {taskId:%s, status:%s} within %ds; received %d: %s", id, status, secs, len(all), joinBodies(all))
+		return nil, fmt.Errorf("no callback {%s:%s, status:%s} within %ds; received %d: %s", key, want, status, secs, len(all), joinBodies(all))
 	}
-	if vs := g.s.validator.ValidateSchema(APIMemories, "ScraperCallback", got); len(vs) > 0 {
-		return ViolationsError(vs)
+	if vs := g.s.validator.ValidateSchema(APIMemories, schema, got); len(vs) > 0 {
+		return nil, ViolationsError(vs)
 	}
-	return nil
+	return got, nil
 }
 
 func joinBodies(bs [][]byte) string {
