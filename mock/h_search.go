@@ -63,16 +63,24 @@ func (cl *call) searchQuery(ns string) (content.Query, error) {
 	return q, nil
 }
 
+// clipItem is one video/clip/audio hit in the seed's shape and order.
+type clipItem struct {
+	VideoNo   string  `json:"videoNo"`
+	VideoName string  `json:"videoName"`
+	StartTime string  `json:"startTime"`
+	EndTime   string  `json:"endTime"`
+	Score     float64 `json:"score"`
+	AudioTS   string  `json:"audio_ts,omitempty"`
+}
+
 // clipItems renders video/clip/audio hits in the seed's shape.
-func clipItems(hits []content.Hit, audio bool) []any {
-	out := make([]any, 0, len(hits))
+func clipItems(hits []content.Hit, audio bool) []clipItem {
+	out := make([]clipItem, 0, len(hits))
 	for _, h := range hits {
-		item := map[string]any{
-			"videoNo": h.VideoNo, "videoName": h.Name,
-			"startTime": seconds(h.Start), "endTime": seconds(math.Ceil(h.End)), "score": roundScore(h.Score),
-		}
+		item := clipItem{VideoNo: h.VideoNo, VideoName: h.Name, StartTime: seconds(h.Start),
+			EndTime: seconds(math.Ceil(h.End)), Score: roundScore(h.Score)}
 		if audio {
-			item["audio_ts"] = h.Text
+			item.AudioTS = h.Text
 		}
 		out = append(out, item)
 	}
@@ -130,7 +138,7 @@ func (s *Server) hSearchPublic(cl *call) (any, error) {
 	}
 	q.VideoNos = s.world.public.ready().nosOf(platform, q.VideoNos)
 	if len(q.VideoNos) == 0 {
-		return []any{}, nil
+		return []clipItem{}, nil
 	}
 	return clipItems(s.world.public.ready().idx().Search(q), q.Mode == content.ByAudio), nil
 }
