@@ -2,9 +2,12 @@ package mock
 
 import (
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/memharness/memharness/mock/media/mediatest"
 )
 
 func search(ts *testServer, key string, header map[string]string) map[string]any {
@@ -109,5 +112,39 @@ func TestFaultsAreDeterministic(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(a, ","), "0001") || !strings.Contains(strings.Join(a, ","), "0000") {
 		t.Fatalf("error_rate 0.5 gave %v", a)
+	}
+}
+
+func TestRateLimitFileAndHeaders(t *testing.T) {
+	file := t.TempDir() + "/limits.yaml"
+	if err := os.WriteFile(file, []byte("video-search: 1/m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, Options{RateLimits: "v1.2", RateLimitFile: file, RateLimitHeaders: true})
+	r := httptestRequest(http.MethodPost, "/serve/api/v1/search", "sk-h", "application/json", `{"search_param":"beach","search_type":"BY_VIDEO"}`)
+	rec := ts.record(r)
+	if code(decode(t, rec)) != "0000" || rec.Header().Get("RateLimit-Limit") == "" {
+		t.Fatalf("first search: %s headers %v", rec.Body.String(), rec.Header())
+	}
+	r = httptestRequest(http.MethodPost, "/serve/api/v1/search", "sk-h", "application/json", `{"search_param":"beach","search_type":"BY_VIDEO"}`)
+	rec = ts.record(r)
+	if code(decode(t, rec)) != "0429" {
+		t.Fatalf("second search within the minute: %s", rec.Body.String())
+	}
+	if ra := rec.Header().Get("Retry-After"); ra == "" || ra == "0" {
+		t.Fatalf("Retry-After %q on a throttled answer", ra)
+	}
+}
+
+func TestProcessingSpeedScalesWithDuration(t *testing.T) {
+	ts := newTestServer(t, Options{ProcessingSpeed: 30})
+	no := data(ts.upload("sk-p", "", "long.mp4", mediatest.MP4(mediatest.MP4Options{Duration: 60}), nil))["videoNo"].(string)
+	ts.clk.Advance(1900 * time.Millisecond)
+	if got := ts.listVideo("sk-p", "default", no)["status"]; got != "UNPARSE" {
+		t.Fatalf("after 1.9 s: %v (60 s of media at 30x takes 2 s)", got)
+	}
+	ts.clk.Advance(200 * time.Millisecond)
+	if got := ts.listVideo("sk-p", "default", no)["status"]; got != "PARSE" {
+		t.Fatalf("after 2.1 s: %v", got)
 	}
 }
