@@ -28,6 +28,7 @@ func TestIsolation(t *testing.T) {
 	chat := ts.json(http.MethodPost, "/serve/api/v1/chat", owner, map[string]any{"video_nos": []string{no}, "prompt": "Summarize the garden", "unique_id": ns})
 	session := data(chat)["session_id"].(string)
 	ts.json(http.MethodPost, "/serve/api/v1/memories/add", owner, map[string]any{"unique_id": ns, "memories": []any{map[string]any{"role": "user", "content": "secret garden party"}}})
+	ts.json(http.MethodPost, "/serve/api/v1/folders/create", owner, map[string]any{"name": "secret folder"})
 	task := data(ts.json(http.MethodPost, "/serve/api/v1/scraper_url", owner, map[string]any{"unique_id": ns, "video_urls": []string{"https://www.tiktok.com/@a/video/1"}}))["taskId"].(string)
 
 	// sanity: the owner sees everything
@@ -89,6 +90,17 @@ func TestIsolation(t *testing.T) {
 			if m := post("/serve/api/v1/folders/move", map[string]any{"folder_id": -1, "video_nos": []string{no}}); code(m) == "0000" && in.key != owner {
 				t.Errorf("folders/move moved another account's video: %v", m)
 			}
+			if in.key != owner {
+				if d := data(ts.serve(httptestRequest(http.MethodGet, "/serve/api/v1/folders", in.key, "", ""))); len(d["folders"].([]any)) != 2 {
+					t.Errorf("folders leaked: %v", d)
+				}
+			}
+			simBody, simCT := multipartBody(t, map[string][]string{"unique_id": {in.ns}, "similarity": {"0"}}, map[string][]fileSpec{"file": {{name: "q.png", data: mediatest.PNG(64, 64, 3)}}})
+			if hits, _ := ts.serve(httptestRequest(http.MethodPost, "/serve/api/v1/search_similar_images", in.key, simCT, readAll(simBody)))["data"].([]any); len(hits) != 0 {
+				t.Errorf("search_similar_images leaked %d hits", len(hits))
+			}
+			clipBody, clipCT := multipartBody(t, map[string][]string{"unique_id": {in.ns}, "video_no": {no}, "prompt": {"garden"}}, map[string][]fileSpec{"file": {{name: "q.png", data: mediatest.PNG(64, 64, 3)}}})
+			notFound("search_clips_by_image", ts.serve(httptestRequest(http.MethodPost, "/serve/api/v1/search_clips_by_image", in.key, clipCT, readAll(clipBody))))
 			del := ts.serve(httptestRequest(http.MethodPost, "/serve/api/v1/delete_videos?unique_id="+in.ns, in.key, "application/json", `["`+no+`"]`))
 			if code(del) == "0000" {
 				t.Errorf("delete_videos deleted the owner's video: %v", del)
