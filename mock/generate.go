@@ -99,7 +99,7 @@ func fake(f *gofakeit.Faker, sc *openapi3.Schema, depth int) any {
 	if len(sc.Enum) > 0 {
 		return sc.Enum[f.IntRange(0, len(sc.Enum)-1)]
 	}
-	if depth > 6 {
+	if depth > 20 {
 		return nil
 	}
 	for _, alts := range [][]*openapi3.SchemaRef{sc.AnyOf, sc.OneOf} {
