@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	gojson "github.com/goccy/go-json"
 	"github.com/gin-gonic/gin"
 
 	"github.com/memharness/memharness/mock/store"
@@ -192,7 +193,7 @@ func (cl *call) readBody() error {
 		// Numbers stay json.Number: 18-digit ids sent as JSON numbers
 		// (session_id) would lose digits as float64.
 		var v any
-		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec := gojson.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&v); err != nil || dec.More() {
 			return apiErr(CodeBadParam, "parameter error: malformed JSON body")
