@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	gojson "github.com/goccy/go-json"
 	"github.com/gin-gonic/gin"
+	gojson "github.com/goccy/go-json"
 
 	"github.com/memharness/memharness/mock/store"
 )
