@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -105,4 +106,17 @@ func urlOfLength(n int) string {
 		return head[:max(n, 0)]
 	}
 	return head + strings.Repeat("a", n-len(head))
+}
+
+// expandQuery expands a query string and parses it.
+func (w *world) expandQuery(q string) (url.Values, error) {
+	qs, err := w.expand(q)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := url.ParseQuery(qs)
+	if err != nil {
+		return nil, fmt.Errorf("query %q: %w", qs, err)
+	}
+	return vals, nil
 }

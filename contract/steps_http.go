@@ -78,13 +78,9 @@ func (g httpSteps) callQuery(id, q string) error {
 	if err != nil {
 		return err
 	}
-	qs, err := g.expand(q)
+	vals, err := g.expandQuery(q)
 	if err != nil {
 		return err
-	}
-	vals, err := url.ParseQuery(qs)
-	if err != nil {
-		return fmt.Errorf("query %q: %w", qs, err)
 	}
 	_, err = g.send(request{op: o, query: vals})
 	return err
@@ -456,11 +452,17 @@ func (g httpSteps) success() error {
 	if r.status != http.StatusOK || (code != "0000" && code != "0" && code != "200") {
 		return fmt.Errorf("%s answered HTTP %d code %s %q, want a success (0000): %s", r.op, r.status, code, textOf(m["msg"]), excerpt(r.body))
 	}
-	if s, ok := m["success"].(bool); ok && !s {
-		return fmt.Errorf("%s answered code %s with success:false", r.op, code)
+	return envelopeFlags(m, r.op, code, true)
+}
+
+// envelopeFlags checks success/failed (when present) against the outcome
+// the code says.
+func envelopeFlags(m map[string]any, op, code string, success bool) error {
+	if s, ok := m["success"].(bool); ok && s != success {
+		return fmt.Errorf("%s answered code %s with success:%v", op, code, s)
 	}
-	if f, ok := m["failed"].(bool); ok && f {
-		return fmt.Errorf("%s answered code %s with failed:true", r.op, code)
+	if f, ok := m["failed"].(bool); ok && f == success {
+		return fmt.Errorf("%s answered code %s with failed:%v", op, code, f)
 	}
 	return nil
 }
@@ -479,13 +481,7 @@ func (g httpSteps) businessError(want string) error {
 	if _, isString := m["code"].(string); !isString {
 		return fmt.Errorf("%s answered the code %s as a number, the v1 API sends a string", r.op, code)
 	}
-	if s, ok := m["success"].(bool); ok && s {
-		return fmt.Errorf("%s answered code %s with success:true", r.op, code)
-	}
-	if f, ok := m["failed"].(bool); ok && !f {
-		return fmt.Errorf("%s answered code %s with failed:false", r.op, code)
-	}
-	return nil
+	return envelopeFlags(m, r.op, code, false)
 }
 
 func (g httpSteps) codeIs(want string) error {

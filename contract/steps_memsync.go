@@ -142,11 +142,7 @@ func (g memsyncSteps) callQuery(id, q string) error {
 	if err != nil {
 		return err
 	}
-	qs, err := g.expand(q)
-	if err != nil {
-		return err
-	}
-	vals, err := url.ParseQuery(qs)
+	vals, err := g.expandQuery(q)
 	if err != nil {
 		return err
 	}
