@@ -7,7 +7,7 @@ import (
 
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/mock/chat"
-	"github.com/memharness/memharness/mock/limits"
+	"github.com/memharness/memharness/platform/limits"
 	"github.com/memharness/memharness/mock/store"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/memharness/memharness/mock/content"
-	"github.com/memharness/memharness/mock/limits"
+	"github.com/memharness/memharness/platform/limits"
 	"github.com/memharness/memharness/mock/media"
 )
 

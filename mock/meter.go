@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/memharness/memharness/mock/limits"
+	"github.com/memharness/memharness/platform/limits"
 	"github.com/memharness/memharness/mock/store"
 )
 
