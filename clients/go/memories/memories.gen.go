@@ -18,6 +18,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for CaptionCallbackStatus.
+const (
+	CaptionCallbackStatusMinus1 CaptionCallbackStatus = -1
+	CaptionCallbackStatusN0     CaptionCallbackStatus = 0
+)
+
+// Valid indicates whether the value is a known member of the CaptionCallbackStatus enum.
+func (e CaptionCallbackStatus) Valid() bool {
+	switch e {
+	case CaptionCallbackStatusMinus1:
+		return true
+	case CaptionCallbackStatusN0:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CaptionImageBase64RequestImgType.
 const (
 	Imagejpeg CaptionImageBase64RequestImgType = "image/jpeg"
@@ -66,6 +84,36 @@ func (e CaptionTextResponseCode) Valid() bool {
 	}
 }
 
+// Defines values for ChatContentEventType.
+const (
+	Content ChatContentEventType = "content"
+)
+
+// Valid indicates whether the value is a known member of the ChatContentEventType enum.
+func (e ChatContentEventType) Valid() bool {
+	switch e {
+	case Content:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChatRefEventType.
+const (
+	Ref ChatRefEventType = "ref"
+)
+
+// Valid indicates whether the value is a known member of the ChatRefEventType enum.
+func (e ChatRefEventType) Valid() bool {
+	switch e {
+	case Ref:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ChatRefItemType.
 const (
 	AudioTs  ChatRefItemType = "audio_ts"
@@ -81,6 +129,21 @@ func (e ChatRefItemType) Valid() bool {
 	case Keyframe:
 		return true
 	case VisualTs:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChatThinkingEventType.
+const (
+	Thinking ChatThinkingEventType = "thinking"
+)
+
+// Valid indicates whether the value is a known member of the ChatThinkingEventType enum.
+func (e ChatThinkingEventType) Valid() bool {
+	switch e {
+	case Thinking:
 		return true
 	default:
 		return false
@@ -219,6 +282,30 @@ func (e Quality1) Valid() bool {
 	}
 }
 
+// Defines values for ScraperCallbackStatus.
+const (
+	ScraperCallbackStatusFAILED            ScraperCallbackStatus = "FAILED"
+	ScraperCallbackStatusINDEXINGFAILED    ScraperCallbackStatus = "INDEXING_FAILED"
+	ScraperCallbackStatusINDEXINGSUCCEEDED ScraperCallbackStatus = "INDEXING_SUCCEEDED"
+	ScraperCallbackStatusSUCCEEDED         ScraperCallbackStatus = "SUCCEEDED"
+)
+
+// Valid indicates whether the value is a known member of the ScraperCallbackStatus enum.
+func (e ScraperCallbackStatus) Valid() bool {
+	switch e {
+	case ScraperCallbackStatusFAILED:
+		return true
+	case ScraperCallbackStatusINDEXINGFAILED:
+		return true
+	case ScraperCallbackStatusINDEXINGSUCCEEDED:
+		return true
+	case ScraperCallbackStatusSUCCEEDED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SearchPublicRequestSearchType.
 const (
 	SearchPublicRequestSearchTypeBYAUDIO SearchPublicRequestSearchType = "BY_AUDIO"
@@ -285,6 +372,27 @@ const (
 func (e SuccessCode1) Valid() bool {
 	switch e {
 	case N200:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UploadCallbackStatus.
+const (
+	UploadCallbackStatusFAIL    UploadCallbackStatus = "FAIL"
+	UploadCallbackStatusPARSE   UploadCallbackStatus = "PARSE"
+	UploadCallbackStatusUNPARSE UploadCallbackStatus = "UNPARSE"
+)
+
+// Valid indicates whether the value is a known member of the UploadCallbackStatus enum.
+func (e UploadCallbackStatus) Valid() bool {
+	switch e {
+	case UploadCallbackStatusFAIL:
+		return true
+	case UploadCallbackStatusPARSE:
+		return true
+	case UploadCallbackStatusUNPARSE:
 		return true
 	default:
 		return false
@@ -436,6 +544,29 @@ type CallbackUrl = string
 // Example: Canon EOS 5D
 type CameraModel = string
 
+// CaptionCallback Body POSTed to a caption callback URL when the async analysis ends.
+//
+// Example: {"data":{"text":"A man enters the room and greets two colleagues. Alice is identified by the reference image.","token":{"input":123,"output":456,"total":579}},"status":0,"task_id":"8e03075a-2230-4e67-98d4-ba53f37c807a"}
+type CaptionCallback struct {
+	// Data The result (null on failure).
+	Data *struct {
+		// Text Generated caption or summary, naming re-identified persons.
+		Text string `json:"text"`
+
+		// Token Model token usage.
+		Token TokenUsage `json:"token"`
+	} `json:"data,omitempty"`
+
+	// Status 0 success, -1 failure.
+	Status CaptionCallbackStatus `json:"status"`
+
+	// TaskId The task id returned by the submit call.
+	TaskId string `json:"task_id"`
+}
+
+// CaptionCallbackStatus 0 success, -1 failure.
+type CaptionCallbackStatus int
+
 // CaptionErrorEnvelope Caption host error envelope; the integer code is -1.
 //
 // Example: {"code":-1,"data":null,"msg":"video_url is required"}
@@ -444,7 +575,7 @@ type CaptionErrorEnvelope struct {
 	Code int `json:"code"`
 
 	// Data Null on errors.
-	Data interface{} `json:"data,omitempty"`
+	Data *map[string]interface{} `json:"data,omitempty"`
 
 	// Msg Error message.
 	Msg string `json:"msg"`
@@ -685,6 +816,37 @@ type CaptionVideoRequest struct {
 	VideoUrl string `json:"video_url"`
 }
 
+// ChatContentEvent SSE payload carrying a chunk of the answer.
+//
+// Example: {"content":"A\" shape, is suggested to be inspired by Eiffel's past","role":"assistant","sessionId":"606122521255088128","type":"content"}
+type ChatContentEvent struct {
+	// Content Answer chunk to append.
+	Content string `json:"content"`
+
+	// Role Always assistant (lower case in streams).
+	Role *string `json:"role,omitempty"`
+
+	// SessionId Session id.
+	SessionId string `json:"sessionId"`
+
+	// Type Event kind.
+	Type ChatContentEventType `json:"type"`
+}
+
+// ChatContentEventType Event kind.
+type ChatContentEventType string
+
+// ChatEndEvent Last SSE payload of a video chat stream; data "Done" means success, any other string is an error.
+//
+// Example: {"code":"SUCCESS","data":"Done"}
+type ChatEndEvent struct {
+	// Code SUCCESS on a normal end.
+	Code string `json:"code"`
+
+	// Data Done on success, otherwise the error message.
+	Data string `json:"data"`
+}
+
 // ChatRef References into one video.
 type ChatRef struct {
 	// RefItems Referenced moments.
@@ -693,6 +855,23 @@ type ChatRef struct {
 	// Video The video a reference points into.
 	Video ChatRefVideo `json:"video"`
 }
+
+// ChatRefEvent SSE payload carrying video references.
+//
+// Example: {"ref":[{"refItems":[{"startTime":23,"type":"keyframe","videoNo":"VI606140356924534784"},{"endTime":36,"startTime":30,"text":"A close-up view shows a collection of items on a concrete surface. To the left, two brown, round objects resembling small barrels or planters are visible. One has a blue lid or insert. Next to them, a black corrugated pipe is partially visible, along with a red flexible tube and a yellow pole with a red tip. A grey, textured wall or fence dominates the right side of the frame, with wooden planks visible at the top right.","type":"visual_ts","videoNo":"VI606140356924534784"},{"endTime":36,"startTime":30,"text":"A close-up view shows a collection of items on a concrete surface. To the left, two brown, round objects resembling small barrels or planters are visible. One has a blue lid or insert. Next to them, a black corrugated pipe is partially visible, along with a red flexible tube and a yellow pole with a red tip. A grey, textured wall or fence dominates the right side of the frame, with wooden planks visible at the top right.","type":"audio_ts","videoNo":"VI606140356924534784"}],"video":{"duration":"10","video_name":"test_video_gz_visual_understanding_fuse_s9_video_fuse_4_video_fuse_4","video_no":"VI606140356924534784"}}],"sessionId":"606143186439766016","type":"ref"}
+type ChatRefEvent struct {
+	// Ref References, one entry per video.
+	Ref []ChatRef `json:"ref"`
+
+	// SessionId Session id.
+	SessionId string `json:"sessionId"`
+
+	// Type Event kind.
+	Type ChatRefEventType `json:"type"`
+}
+
+// ChatRefEventType Event kind.
+type ChatRefEventType string
 
 // ChatRefItem One referenced moment of a video.
 type ChatRefItem struct {
@@ -793,6 +972,13 @@ type ChatResponse struct {
 	Success *SuccessFlag `json:"success,omitempty"`
 }
 
+// ChatStreamEvent Any payload of a video chat stream (discriminated by the presence of type, then its value).
+//
+// Example: {"content":"The video shows a family loading shopping bags into a car.","role":"assistant","sessionId":"606120397607260160","type":"content"}
+type ChatStreamEvent struct {
+	union json.RawMessage
+}
+
 // ChatThinking One reasoning step of the assistant.
 type ChatThinking struct {
 	// Content Step text.
@@ -804,6 +990,26 @@ type ChatThinking struct {
 	// Title Step title.
 	Title string `json:"title"`
 }
+
+// ChatThinkingEvent SSE payload carrying one reasoning step.
+//
+// Example: {"content":"Okay, the user wants a \"Video summary.\" I've been given some selected videos and need to fetch their detailed information to understand their content. This means I need to go","sessionId":"606120397607260160","title":"Based on selected videos, fetch detailed information","type":"thinking"}
+type ChatThinkingEvent struct {
+	// Content Step text.
+	Content *string `json:"content,omitempty"`
+
+	// SessionId Session id.
+	SessionId string `json:"sessionId"`
+
+	// Title Step title.
+	Title *string `json:"title,omitempty"`
+
+	// Type Event kind.
+	Type ChatThinkingEventType `json:"type"`
+}
+
+// ChatThinkingEventType Event kind.
+type ChatThinkingEventType string
 
 // ClipsByImageForm Multipart fields of search_clips_by_image.
 type ClipsByImageForm struct {
@@ -898,7 +1104,7 @@ type EmptyResponse struct {
 	Code SuccessCode `json:"code"`
 
 	// Data Always null.
-	Data interface{} `json:"data,omitempty"`
+	Data *map[string]interface{} `json:"data,omitempty"`
 
 	// Failed True when the call failed (mirror of success).
 	Failed *FailedFlag `json:"failed,omitempty"`
@@ -919,8 +1125,8 @@ type ErrorEnvelope struct {
 	// Code Four-digit business error code (never 0000, so a success envelope cannot pass as an error).
 	Code string `json:"code"`
 
-	// Data Usually null.
-	Data interface{} `json:"data,omitempty"`
+	// Data Null on errors (the mock never sends error data; any object a future error might carry is allowed).
+	Data *map[string]interface{} `json:"data,omitempty"`
 
 	// Failed True on errors.
 	Failed *bool `json:"failed,omitempty"`
@@ -1045,7 +1251,7 @@ type HttpErrorEnvelope struct {
 	Code int `json:"code"`
 
 	// Data Always null on errors.
-	Data interface{} `json:"data,omitempty"`
+	Data *map[string]interface{} `json:"data,omitempty"`
 
 	// Msg Error message, e.g. "Unauthorized".
 	Msg string `json:"msg"`
@@ -1449,6 +1655,14 @@ type PersonalChatResponse struct {
 	Success *SuccessFlag `json:"success,omitempty"`
 }
 
+// PersonalTokenEvent SSE payload of chat_personal_stream carrying one chunk of the answer.
+//
+// Example: {"token":"This is ..."}
+type PersonalTokenEvent struct {
+	// Token Text chunk to append.
+	Token string `json:"token"`
+}
+
 // PlatformType Public platform whose library is used.
 type PlatformType string
 
@@ -1541,6 +1755,26 @@ type ReasoningEffort0 = int
 
 // ReasoningEffort1 defines model for ReasoningEffort.1.
 type ReasoningEffort1 = string
+
+// ScraperCallback Body POSTed to a scraper callback - a task event (taskId, status SUCCEEDED/FAILED) and, in the newer docs, one INDEXING_SUCCEEDED event per indexed video (videoId).
+//
+// Example: {"status":"SUCCEEDED","taskId":"4b2d85ea-8b61-4689-96c3-75d907140242_84f9d9b4b6e5940b67e67e2d17ef1f97"}
+type ScraperCallback struct {
+	// Message Human-readable event text (newer docs).
+	Message *string `json:"message,omitempty"`
+
+	// Status SUCCEEDED / FAILED for the task, INDEXING_* for one video.
+	Status ScraperCallbackStatus `json:"status"`
+
+	// TaskId The scraper task.
+	TaskId string `json:"taskId"`
+
+	// VideoId The indexed video (per-video events only).
+	VideoId *string `json:"videoId,omitempty"`
+}
+
+// ScraperCallbackStatus SUCCEEDED / FAILED for the task, INDEXING_* for one video.
+type ScraperCallbackStatus string
 
 // ScraperCreatorPublicRequest Creator profile to scrape into the public library.
 type ScraperCreatorPublicRequest struct {
@@ -2152,6 +2386,23 @@ type UpdateTranscriptionResponse struct {
 	// Success True when the call succeeded (absent from some early vendor examples).
 	Success *SuccessFlag `json:"success,omitempty"`
 }
+
+// UploadCallback Body POSTed to an upload's callback URL.
+//
+// Example: {"status":"PARSE","videoNo":"VI554046065381212160"}
+type UploadCallback struct {
+	// ClientId Client id (present in the August 2025 docs only).
+	ClientId *string `json:"clientId,omitempty"`
+
+	// Status New status (PARSE parsed, UNPARSE not processed, FAIL failed).
+	Status UploadCallbackStatus `json:"status"`
+
+	// VideoNo The uploaded video.
+	VideoNo string `json:"videoNo"`
+}
+
+// UploadCallbackStatus New status (PARSE parsed, UNPARSE not processed, FAIL failed).
+type UploadCallbackStatus string
 
 // UploadImageForm Multipart fields of an image upload; metadata applies to every file.
 type UploadImageForm struct {
@@ -3465,6 +3716,120 @@ func (t ChatRefVideo_Duration) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ChatRefVideo_Duration) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsChatThinkingEvent returns the union data inside the ChatStreamEvent as a ChatThinkingEvent
+func (t ChatStreamEvent) AsChatThinkingEvent() (ChatThinkingEvent, error) {
+	var body ChatThinkingEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromChatThinkingEvent overwrites any union data inside the ChatStreamEvent as the provided ChatThinkingEvent
+func (t *ChatStreamEvent) FromChatThinkingEvent(v ChatThinkingEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeChatThinkingEvent performs a merge with any union data inside the ChatStreamEvent, using the provided ChatThinkingEvent
+func (t *ChatStreamEvent) MergeChatThinkingEvent(v ChatThinkingEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsChatRefEvent returns the union data inside the ChatStreamEvent as a ChatRefEvent
+func (t ChatStreamEvent) AsChatRefEvent() (ChatRefEvent, error) {
+	var body ChatRefEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromChatRefEvent overwrites any union data inside the ChatStreamEvent as the provided ChatRefEvent
+func (t *ChatStreamEvent) FromChatRefEvent(v ChatRefEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeChatRefEvent performs a merge with any union data inside the ChatStreamEvent, using the provided ChatRefEvent
+func (t *ChatStreamEvent) MergeChatRefEvent(v ChatRefEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsChatContentEvent returns the union data inside the ChatStreamEvent as a ChatContentEvent
+func (t ChatStreamEvent) AsChatContentEvent() (ChatContentEvent, error) {
+	var body ChatContentEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromChatContentEvent overwrites any union data inside the ChatStreamEvent as the provided ChatContentEvent
+func (t *ChatStreamEvent) FromChatContentEvent(v ChatContentEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeChatContentEvent performs a merge with any union data inside the ChatStreamEvent, using the provided ChatContentEvent
+func (t *ChatStreamEvent) MergeChatContentEvent(v ChatContentEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsChatEndEvent returns the union data inside the ChatStreamEvent as a ChatEndEvent
+func (t ChatStreamEvent) AsChatEndEvent() (ChatEndEvent, error) {
+	var body ChatEndEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromChatEndEvent overwrites any union data inside the ChatStreamEvent as the provided ChatEndEvent
+func (t *ChatStreamEvent) FromChatEndEvent(v ChatEndEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeChatEndEvent performs a merge with any union data inside the ChatStreamEvent, using the provided ChatEndEvent
+func (t *ChatStreamEvent) MergeChatEndEvent(v ChatEndEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ChatStreamEvent) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ChatStreamEvent) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
