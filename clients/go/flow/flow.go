@@ -536,7 +536,9 @@ func MemSync(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	step := func(name string, start time.Time) { cfg.Logf("ok  %-30s %v", name, time.Since(start).Round(time.Millisecond)) }
+	step := func(name string, start time.Time) {
+		cfg.Logf("ok  %-30s %v", name, time.Since(start).Round(time.Millisecond))
+	}
 	agent, thread := "clients-flow", fmt.Sprintf("thread-%d", time.Now().UnixNano())
 
 	start := time.Now()
