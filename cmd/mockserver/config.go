@@ -27,6 +27,9 @@ type Config struct {
 
 	MemSyncEnvelope bool
 	MemSyncLimits   bool
+
+	// Proxy holds the record, replay and drift flags (proxy.go).
+	Proxy ProxyConfig
 }
 
 // flagDoc is one row of the flag table, kept for the README.
@@ -122,6 +125,17 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	str(&c.LogFormat, "log-format", "text", "text or json")
 	boolean(&c.MemSyncEnvelope, "memsync-envelope", true, "wrap MemSync success bodies in {data,status,timestamp}")
 	boolean(&c.MemSyncLimits, "memsync-rate-limits", true, "enforce MemSync's per-minute limits")
+	px := &c.Proxy
+	str(&px.Upstream, "upstream", "", "proxy the Memories.ai API (v1 and caption host) to this URL, e.g. https://api.memories.ai; /_mock/ stays local")
+	str(&px.MemSyncUpstream, "memsync-upstream", "", "proxy the MemSync listener to this URL")
+	str(&px.Record, "record", "", "record every proxied exchange as HAR 1.2 files in this directory (keys redacted)")
+	str(&px.Redact, "redact", "", "comma-separated extra headers, query/form parameters and JSON fields to redact in recordings")
+	integer(&px.RecordMaxBody, "record-max-body", 1<<20, "request bodies (and binary answers) larger than this are recorded as size + SHA-256")
+	px.Replay = splitList(env("replay", ""))
+	fs.Var(&listFlag{vals: &px.Replay}, "replay", "serve recorded answers from this HAR file or directory before the mock (repeatable; env: comma-separated)")
+	boolean(&px.ReplayStrict, "replay-strict", false, "answer requests with no recording 404 naming the closest recorded request")
+	str(&px.ReplayIgnore, "replay-ignore", defaultReplayIgnore(), "comma-separated request fields and query parameters ignored when matching recordings")
+	num(&px.ReplaySpeed, "replay-speed", 1, "speed factor of replayed event streams (2 = twice as fast)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "mockserver: a stateful mock of the Memories.ai API (and MemSync).\n\nUsage: mockserver [flags]\n\nEvery flag can also be set with MOCK_<FLAG> (e.g. MOCK_ADDR, MOCK_DATA_DIR).\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -181,6 +195,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	if err := c.Proxy.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -65,9 +65,22 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
 	ops, control, paths := srv.Operations()
 	log.Info("spec loaded", "paths", paths, "operations", ops, "control_operations", control, "startup", time.Since(start).Round(time.Millisecond))
 
-	servers := []*http.Server{{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}}
+	// Record, replay and drift (package proxy) wrap the handlers; without
+	// those flags px is nil and the handlers are the mock's own.
+	px, err := newProxySetup(cfg, srv.Clock(), log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer px.close()
+	handler, err := px.wrapMemories(srv.Handler())
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	servers := []*http.Server{{Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
 	listeners := []net.Listener{ln}
-	extra, err := startMemSync(cfg, srv.Clock(), log)
+	extra, err := startMemSync(cfg, srv.Clock(), log, px.wrapMemSync)
 	if err != nil {
 		_ = ln.Close()
 		return err

@@ -22,7 +22,7 @@ type extraServer struct {
 
 // startMemSync starts the MemSync mock on --memsync-addr (empty disables
 // it), sharing the Memories.ai mock's seed, keys and clock.
-func startMemSync(cfg Config, clk clock.Clock, log *slog.Logger) ([]extraServer, error) {
+func startMemSync(cfg Config, clk clock.Clock, log *slog.Logger, wrap func(http.Handler) (http.Handler, error)) ([]extraServer, error) {
 	if cfg.MemSyncAddr == "" {
 		return nil, nil
 	}
@@ -41,7 +41,13 @@ func startMemSync(cfg Config, clk clock.Clock, log *slog.Logger) ([]extraServer,
 		return nil, fmt.Errorf("listen %s: %w", cfg.MemSyncAddr, err)
 	}
 	base := "http://" + ln.Addr().String()
-	hs := &http.Server{Handler: ms.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	h, err := wrap(ms.Handler())
+	if err != nil {
+		_ = ln.Close()
+		_ = ms.Close()
+		return nil, err
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	return []extraServer{{
 		server: hs, listener: ln,
 		banner: fmt.Sprintf("MemSync:       %s/v1/...   (X-API-Key: <any key>)", base),

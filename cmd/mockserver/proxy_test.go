@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startRun runs the binary's loop with args and returns its addresses and
+// the channel its result arrives on.
+func startRun(t *testing.T, args ...string) ([]string, chan error) {
+	t.Helper()
+	ready := make(chan []string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(append([]string{"--addr", "127.0.0.1:0", "--memsync-addr", "127.0.0.1:0", "--log-level", "error"}, args...), io.Discard, io.Discard, ready)
+	}()
+	select {
+	case addrs := <-ready:
+		return addrs, done
+	case err := <-done:
+		t.Fatalf("run %v ended early: %v", args, err)
+	case <-time.After(20 * time.Second):
+		t.Fatalf("run %v did not start", args)
+	}
+	return nil, nil
+}
+
+// stopAll sends SIGTERM (every running loop of this process stops) and
+// waits for the given loops.
+func stopAll(t *testing.T, dones ...chan error) {
+	t.Helper()
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dones {
+		select {
+		case err := <-d:
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("no graceful shutdown")
+		}
+	}
+}
+
+func post(t *testing.T, url, key, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// TestRecordThenReplayStrict is the issue's "done when": a mockserver
+// proxying to another one records list_videos; with the upstream gone, a
+// third one in strict replay serves the recorded body byte for byte and
+// refuses what was never recorded.
+func TestRecordThenReplayStrict(t *testing.T) {
+	dir := t.TempDir()
+	const key = "sk-record-e2e-7f3a"
+	up, upDone := startRun(t)
+	px, pxDone := startRun(t, "--upstream", "http://"+up[0], "--memsync-upstream", "http://"+up[1], "--record", dir)
+	if st, b := post(t, "http://"+px[0]+"/serve/api/v1/upload_url", key, `{"url":"https://example.com/beach_day.mp4"}`); st != 200 || !bytes.Contains(b, []byte(`"0000"`)) {
+		t.Fatalf("upload_url through the proxy: %d %s", st, b)
+	}
+	_, recorded := post(t, "http://"+px[0]+"/serve/api/v1/list_videos", key, `{}`)
+	if !bytes.Contains(recorded, []byte("beach_day")) {
+		t.Fatalf("list_videos: %s", recorded)
+	}
+	// The control plane is the proxy's own, not the upstream's.
+	resp, err := http.Get("http://" + px[0] + "/_mock/drift")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(rep, []byte(`"exchanges": 2`)) || !bytes.Contains(rep, []byte(`"findings": []`)) {
+		t.Fatalf("drift: %d %s", resp.StatusCode, rep)
+	}
+	stopAll(t, upDone, pxDone)
+
+	files, _ := filepath.Glob(filepath.Join(dir, "*.har"))
+	if len(files) != 1 {
+		t.Fatalf("recordings: %v", files)
+	}
+	raw, _ := os.ReadFile(files[0])
+	if bytes.Contains(raw, []byte(key)) {
+		t.Fatal("the key reached the recording")
+	}
+
+	rp, rpDone := startRun(t, "--replay", dir, "--replay-strict")
+	st, b := post(t, "http://"+rp[0]+"/serve/api/v1/list_videos", "sk-anyone", `{}`)
+	if st != 200 || !bytes.Equal(b, recorded) {
+		t.Fatalf("replayed list_videos %d:\n%s\nrecorded:\n%s", st, b, recorded)
+	}
+	st, b = post(t, "http://"+rp[0]+"/serve/api/v1/search", key, `{"search_param":"beach"}`)
+	if st != 404 || !bytes.Contains(b, []byte("closest recorded request: POST /serve/api/v1/")) {
+		t.Fatalf("strict miss: %d %s", st, b)
+	}
+	stopAll(t, rpDone)
+}
+
+func TestProxyFlagsAreValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "bad upstream", args: []string{"--upstream", "ftp://x"}, want: "--upstream"},
+		{name: "record without upstream", args: []string{"--record", "d"}, want: "--record needs"},
+		{name: "strict without replay", args: []string{"--replay-strict"}, want: "--replay-strict needs"},
+		{name: "speed", args: []string{"--replay", "d", "--replay-speed", "0"}, want: "--replay-speed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(tc.args, func(string) string { return "" }, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	c, err := Load([]string{"--replay", "a", "--replay", "b"}, func(k string) string {
+		if k == "MOCK_UPSTREAM" {
+			return "http://127.0.0.1:9"
+		}
+		return ""
+	}, io.Discard)
+	if err != nil || strings.Join(c.Proxy.Replay, ",") != "a,b" || c.Proxy.Upstream != "http://127.0.0.1:9" {
+		t.Fatalf("%+v %v", c.Proxy, err)
+	}
+}
