@@ -161,6 +161,15 @@ func (ix *Index) learnRedacted(entries []loaded) {
 				ix.ignore[q.Name] = true
 			}
 		}
+		if u, err := url.Parse(l.e.Request.URL); err == nil {
+			for k, vs := range u.Query() {
+				for _, v := range vs {
+					if v == har.Redacted {
+						ix.ignore[k] = true
+					}
+				}
+			}
+		}
 		if pd := l.e.Request.PostData; pd != nil && !pd.Omitted && bytes.Contains([]byte(pd.Text), []byte(har.Redacted)) {
 			var v any
 			if json.Unmarshal([]byte(pd.Text), &v) == nil {
