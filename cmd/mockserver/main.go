@@ -37,6 +37,9 @@ func main() {
 // run starts the servers and blocks until a signal (or stop) arrives, then
 // shuts down gracefully. ready, when non-nil, receives the bound addresses.
 func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
+	if len(args) > 0 && args[0] == "replay-check" {
+		return replayCheck(args[1:], stdout)
+	}
 	cfg, err := Load(args, os.Getenv, stderr)
 	if err != nil {
 		return err
@@ -73,6 +76,7 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
 		return err
 	}
 	defer px.close()
+	px.importReplayed(srv, cfg.Proxy.ReplayAccount)
 	handler, err := px.wrapMemories(srv.Handler())
 	if err != nil {
 		_ = ln.Close()

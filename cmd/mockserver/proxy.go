@@ -2,14 +2,19 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/mock"
+	"github.com/memharness/memharness/mock/store"
 	"github.com/memharness/memharness/proxy"
 	"github.com/memharness/memharness/proxy/drift"
 	"github.com/memharness/memharness/proxy/replay"
@@ -28,6 +33,8 @@ type ProxyConfig struct {
 	ReplayStrict    bool
 	ReplayIgnore    string
 	ReplaySpeed     float64
+	// ReplayAccount receives the videos of the recordings.
+	ReplayAccount string
 }
 
 // enabled reports whether any proxy feature is on.
@@ -244,4 +251,120 @@ func (s *proxySetup) wrapMemSync(h http.Handler) (http.Handler, error) {
 		return h, nil
 	}
 	return s.wrap(h, s.memsyncRoutes(), false)
+}
+
+// importReplayed puts the videos of the recorded answers into the mock's
+// library under account, as UNPARSE videos due now whose final status is
+// the recorded one, then ticks the lifecycle: the mock's own transition
+// indexes them (search, chat), exactly as for an upload. Videos already
+// in the store are left alone. It returns how many were imported.
+func (s *proxySetup) importReplayed(srv *mock.Server, account string) int {
+	if s == nil || s.replay == nil || account == "" {
+		return 0
+	}
+	st := srv.Store()
+	now := s.clk.Now()
+	n := 0
+	for _, v := range s.replay.Videos() {
+		if _, err := st.LookupVideo(v.No); err == nil {
+			continue
+		}
+		final, cause := store.StatusParse, ""
+		switch v.Status {
+		case "FAIL", "FAILED":
+			final, cause = store.StatusFail, v.Cause
+		case "UNPARSE":
+			// Still processing when recorded: it finishes now.
+		}
+		created := v.Created
+		if created.IsZero() {
+			created = now
+		}
+		rec := &store.Video{
+			No: v.No, Account: account, Namespace: v.Namespace, Name: v.Name, Status: store.StatusUnparse,
+			Size: v.Size, Duration: v.Duration, Width: v.Width, Height: v.Height, FPS: v.FPS,
+			CreatedAt: created, ReadyAt: now, FinalStatus: final, FinalCause: cause,
+		}
+		if err := st.PutVideo(rec); err != nil {
+			s.log.Warn("replay: video not imported", "video", v.No, "err", err)
+			continue
+		}
+		n++
+	}
+	srv.Tick()
+	if n > 0 {
+		s.log.Info("replay: imported recorded videos", "videos", n, "account", account)
+	}
+	return n
+}
+
+// replayCheck is `mockserver replay-check DIR...`: it lists the
+// recordings, what replay would import, and what it cannot use.
+func replayCheck(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("replay-check", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	ignore := fs.String("replay-ignore", defaultReplayIgnore(), "comma-separated fields ignored when matching")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: mockserver replay-check [--replay-ignore F,G] DIR|FILE...\n\nLists the recordings replay would serve, the videos it would import and the files or entries it cannot use.\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("replay-check: name a directory or HAR file")
+	}
+	ix, err := replay.Load(fs.Args(), replay.Options{Ignore: splitList(*ignore)})
+	if err != nil {
+		return err
+	}
+	type row struct {
+		surface, op string
+		n, sse      int
+	}
+	counts := map[string]*row{}
+	var keys []string
+	files := map[string]int{}
+	for _, r := range ix.Recordings() {
+		files[r.File]++
+		k := r.Surface + " " + r.Method + " " + r.Path
+		if counts[k] == nil {
+			counts[k] = &row{surface: r.Surface, op: r.Method + " " + r.Path}
+			keys = append(keys, k)
+		}
+		counts[k].n++
+		if len(r.Events) > 0 {
+			counts[k].sse++
+		}
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(stdout, "%d recordings in %d files\n", ix.Len(), len(files))
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  surface\trequest\trecordings\tevent streams")
+	for _, k := range keys {
+		c := counts[k]
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\n", c.surface, c.op, c.n, c.sse)
+	}
+	_ = tw.Flush()
+	vids := ix.Videos()
+	fmt.Fprintf(stdout, "\n%d videos would be imported into the library (--replay-account):\n", len(vids))
+	tw = tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	for _, v := range vids {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%gs\tunique_id=%s\n", v.No, v.Name, v.Status, v.Duration, v.Namespace)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(stdout, "\nmatching ignores: %s\n", strings.Join(ix.Ignored(), ", "))
+	if p := ix.Problems(); len(p) > 0 {
+		fmt.Fprintf(stdout, "\n%d unusable:\n", len(p))
+		for _, pr := range p {
+			where := pr.File
+			if pr.Entry >= 0 {
+				where += fmt.Sprintf(" entry %d", pr.Entry)
+			}
+			fmt.Fprintf(stdout, "  %s: %s\n", where, pr.Reason)
+		}
+		return fmt.Errorf("replay-check: %d unusable file(s) or entries", len(p))
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -141,4 +142,53 @@ func TestProxyFlagsAreValidated(t *testing.T) {
 	if err != nil || strings.Join(c.Proxy.Replay, ",") != "a,b" || c.Proxy.Upstream != "http://127.0.0.1:9" {
 		t.Fatalf("%+v %v", c.Proxy, err)
 	}
+}
+
+// TestReplayImportsRecordedVideos records a session whose list_videos
+// shows a parsed video; replayed without the upstream (not strict), the
+// video is in the library of --replay-account: search finds it and a chat
+// stream cites it. replay-check lists it.
+func TestReplayImportsRecordedVideos(t *testing.T) {
+	dir := t.TempDir()
+	const key = "sk-import-e2e-11"
+	up, upDone := startRun(t)
+	px, pxDone := startRun(t, "--upstream", "http://"+up[0], "--record", dir)
+	_, b := post(t, "http://"+px[0]+"/serve/api/v1/upload_url", key, `{"url":"https://example.com/kite_festival_beach.mp4"}`)
+	var u struct {
+		Data struct {
+			VideoNo string `json:"videoNo"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(b, &u); err != nil || u.Data.VideoNo == "" {
+		t.Fatalf("upload_url: %s", b)
+	}
+	// The upstream's own control plane finishes processing.
+	if st, b := post(t, "http://"+up[0]+"/_mock/videos/"+u.Data.VideoNo+"/complete", "", ``); st != 200 {
+		t.Fatalf("complete: %d %s", st, b)
+	}
+	if _, b := post(t, "http://"+px[0]+"/serve/api/v1/list_videos", key, `{}`); !bytes.Contains(b, []byte(`"status":"PARSE"`)) {
+		t.Fatalf("list_videos: %s", b)
+	}
+	stopAll(t, upDone, pxDone)
+
+	var out bytes.Buffer
+	if err := run([]string{"replay-check", dir}, &out, io.Discard, nil); err != nil {
+		t.Fatalf("replay-check: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"2 recordings in 1 files", "POST /serve/api/v1/list_videos", u.Data.VideoNo + "  kite_festival_beach  PARSE"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("replay-check output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	rp, rpDone := startRun(t, "--replay", dir, "--replay-account", "sk-offline")
+	_, b = post(t, "http://"+rp[0]+"/serve/api/v1/search", "sk-offline", `{"search_param":"kite","search_type":"BY_VIDEO","top_k":10,"filtering_level":"low"}`)
+	if !bytes.Contains(b, []byte(u.Data.VideoNo)) {
+		t.Fatalf("search offline does not find the recorded video: %s", b)
+	}
+	_, b = post(t, "http://"+rp[0]+"/serve/api/v1/chat_stream", "sk-offline", `{"video_nos":["`+u.Data.VideoNo+`"],"prompt":"What happens in this video?"}`)
+	if !bytes.Contains(b, []byte(`"type":"ref"`)) || !bytes.Contains(b, []byte(`"videoNo":"`+u.Data.VideoNo+`"`)) || !bytes.Contains(b, []byte(`"data":"Done"`)) {
+		t.Fatalf("chat_stream offline does not cite the recorded video: %s", b)
+	}
+	stopAll(t, rpDone)
 }
