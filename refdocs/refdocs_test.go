@@ -236,6 +236,13 @@ func TestRequests(t *testing.T) {
 			if tt.contentType != "" && rec.Header().Get("Content-Type") != tt.contentType {
 				t.Errorf("Content-Type %q, want %q", rec.Header().Get("Content-Type"), tt.contentType)
 			}
+			if tt.code >= 400 {
+				// The control plane's error shape.
+				var e struct{ Error string }
+				if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error == "" {
+					t.Errorf("error body %q is not {\"error\":...}", rec.Body.String())
+				}
+			}
 		})
 	}
 }
