@@ -1,0 +1,92 @@
+package drift_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/cucumber/godog"
+
+	"github.com/memharness/memharness/contract"
+	"github.com/memharness/memharness/memsync"
+	"github.com/memharness/memharness/mock"
+	"github.com/memharness/memharness/proxy"
+	"github.com/memharness/memharness/proxy/drift"
+)
+
+// TestContractSuiteThroughTheProxyHasNoDrift runs the contract suite
+// against gateways in front of the two mocks, as a user would run it
+// against --upstream: the suite passes and the drift report is empty
+// (the mock agrees with its own descriptions). -short runs @smoke only.
+func TestContractSuiteThroughTheProxyHasNoDrift(t *testing.T) {
+	m, err := mock.New(contract.InProcessOptions(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	up := httptest.NewServer(m.Handler())
+	t.Cleanup(up.Close)
+	ms, err := memsync.New(memsync.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ms.Close() })
+	msUp := httptest.NewServer(ms.Handler())
+	t.Cleanup(msUp.Close)
+
+	col, err := drift.New(drift.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := func(surface, upstream string, local http.Handler) *proxy.Gateway {
+		u, _ := url.Parse(upstream)
+		g, err := proxy.New(proxy.Options{
+			Routes: []proxy.Route{{Prefix: "/", Surface: surface, Upstream: u}},
+			// The control plane stays local: here "local" is the upstream
+			// mock's own, called in-process.
+			Local: local, Observers: []proxy.Observer{col},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = g.Close() })
+		return g
+	}
+	gm := front("memories", up.URL, m.Handler())
+	gs := front("memsync", msUp.URL, ms.Handler())
+	pm := httptest.NewServer(gm)
+	t.Cleanup(pm.Close)
+	ps := httptest.NewServer(gs)
+	t.Cleanup(ps.Close)
+
+	tags := ""
+	if testing.Short() {
+		tags = "@smoke"
+	}
+	var out bytes.Buffer
+	s, err := contract.NewSuite(context.Background(), contract.Config{
+		TargetURL: pm.URL, APIKey: "sk-through-proxy", MemSyncURL: ps.URL, MemSyncKey: "ms-through-proxy",
+		Options: godog.Options{Tags: tags, Output: &out, Format: "progress", Concurrency: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if status := s.Run(); status != 0 {
+		t.Fatalf("the contract suite failed through the proxy:\n%s", out.String())
+	}
+	gm.Drain()
+	gs.Drain()
+	rep := col.Report()
+	if rep.Exchanges < 100 {
+		t.Errorf("only %d exchanges went through the proxy", rep.Exchanges)
+	}
+	for _, f := range rep.Findings {
+		t.Errorf("drift: %s %s %s %s: %s (%d×)\n  example: %s %s -> %d %s", f.Operation, f.Where, f.Pointer, f.Rule, f.Example.Reason, f.Count,
+			f.Example.Request.Method, f.Example.Request.URL, f.Example.Response.Status, f.Example.Response.Body)
+	}
+	t.Logf("%d exchanges, %d operations checked", rep.Exchanges, rep.Operations)
+}
