@@ -45,6 +45,9 @@ type Route struct {
 	// recording in strict replay) in the surface's style; SpringErrors when
 	// nil.
 	Errors ErrorWriter
+	// Unobserved routes are forwarded without capture: observers never see
+	// them (a remote mock's control plane, say).
+	Unobserved bool
 }
 
 // ErrorWriter writes an error answer the gateway itself produces.
@@ -223,7 +226,7 @@ func (g *Gateway) route(path string) *Route {
 
 // forward proxies one request, capturing what the observers need.
 func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rt *Route, rp *httputil.ReverseProxy) {
-	if len(g.queues) == 0 {
+	if len(g.queues) == 0 || rt.Unobserved {
 		rp.ServeHTTP(w, r)
 		return
 	}

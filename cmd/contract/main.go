@@ -46,6 +46,9 @@ type config struct {
 	noColors              bool
 	waitTimeout           time.Duration
 	planOnly              bool
+	// record, redact and driftReport run the suite through a recording,
+	// drift-checking proxy (proxy.go).
+	record, redact, driftReport string
 }
 
 // load parses args with defaults from the environment; it never exits.
@@ -71,6 +74,9 @@ func load(args []string, getenv func(string) string, stderr io.Writer) (config, 
 	fs.BoolVar(&c.noColors, "no-colors", false, "disable colors")
 	fs.DurationVar(&c.waitTimeout, "wait-timeout", 0, "how long to wait for processing on a remote target (default 10m; env "+contract.EnvWaitTimeout+")")
 	fs.BoolVar(&c.planOnly, "plan", false, "print the target and what would be skipped, run nothing")
+	fs.StringVar(&c.record, "record", "", "record every exchange of the run as HAR 1.2 files in this directory (keys redacted)")
+	fs.StringVar(&c.redact, "redact", "", "extra headers and JSON fields to redact in recordings and the drift report (comma-separated)")
+	fs.StringVar(&c.driftReport, "drift-report", "", "write where the answers depart from openapi/ to this file (.html for a page, else JSON)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -160,6 +166,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	cfg := c.suiteConfig(ctx, terminal, stdout)
 	cfg.ControlToken = getenv(contract.EnvControlToken)
+	finish, err := c.proxied(&cfg, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "contract:", err)
+		return 2
+	}
+	defer func() {
+		if err := finish(); err != nil {
+			fmt.Fprintln(stderr, "contract:", err)
+		}
+	}()
 	s, err := contract.NewSuite(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "contract:", err)
