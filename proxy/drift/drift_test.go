@@ -3,6 +3,7 @@ package drift_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/mock"
@@ -154,6 +157,8 @@ func TestDriftFindsExactlyTheInjectedDifferences(t *testing.T) {
 		t.Errorf("exchanges %d, want 5", rep.Exchanges)
 	}
 
+	conformsToDescription(t, raw)
+
 	resp, err = http.Get(gw.URL + "/_mock/drift?format=html")
 	if err != nil {
 		t.Fatal(err)
@@ -164,6 +169,25 @@ func TestDriftFindsExactlyTheInjectedDifferences(t *testing.T) {
 		t.Errorf("html report: %s", page)
 	}
 	_ = bufio.NewReader
+}
+
+// conformsToDescription validates a JSON report against drift.yaml.
+func conformsToDescription(t *testing.T, raw []byte) {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(drift.Description)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("drift.yaml: %v", err)
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Components.Schemas["DriftReport"].Value.VisitJSON(v, openapi3.MultiErrors()); err != nil {
+		t.Fatalf("the report does not conform to drift.yaml: %v", err)
+	}
 }
 
 type gwDrainer struct{ g *proxy.Gateway }

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	_ "embed"
 	"encoding/json"
 	"html/template"
 	"io"
@@ -81,3 +82,8 @@ details pre{white-space:pre-wrap;word-break:break-all;background:#f8f8f8;padding
 {{end}}</tbody></table>{{end}}
 </body></html>
 `))
+
+// Description is the OpenAPI description of /_mock/drift (drift.yaml).
+//
+//go:embed drift.yaml
+var Description []byte
