@@ -33,7 +33,8 @@ type call struct {
 	op      *operation
 	seq     uint64
 	start   time.Time
-	account string
+	account string // the account the key belongs to (platform/accounts)
+	key     string // the key as sent
 
 	body  map[string]any // decoded object body (JSON, form or multipart fields)
 	array []any          // decoded array body (delete_videos)

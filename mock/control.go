@@ -7,8 +7,8 @@ import (
 
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/mock/chat"
-	"github.com/memharness/memharness/platform/limits"
 	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform/limits"
 )
 
 // controlRegistry maps the control plane's operationIds (control.yaml) to
@@ -56,20 +56,9 @@ func (s *Server) Reset() error {
 	if err := s.store.Reset(); err != nil {
 		return err
 	}
-	s.meter.ledger.Reset()
-	s.meter.limiter = limits.NewLimiter(s.limitProfile(), s.clk)
-	s.hooks.reset()
-	s.journal.reset()
+	s.p.Reset()
 	s.world.reset()
 	return nil
-}
-
-func (s *Server) limitProfile() map[string]limits.Limit {
-	p, err := limits.Profile(s.opts.RateLimits)
-	if err != nil {
-		return nil
-	}
-	return p
 }
 
 func (s *Server) cReset(cl *call) (any, error) {
@@ -171,11 +160,11 @@ func (s *Server) cAccountBalance(cl *call) (any, error) {
 }
 
 func (s *Server) cCallbacks(cl *call) (any, error) {
-	return map[string]any{"deliveries": s.hooks.snapshot()}, nil
+	return map[string]any{"deliveries": s.hooks.Snapshot()}, nil
 }
 
 func (s *Server) cRequests(cl *call) (any, error) {
-	return map[string]any{"requests": s.journal.last(cl.int("limit", 100))}, nil
+	return map[string]any{"requests": s.p.Journal.Last(cl.int("limit", 100))}, nil
 }
 
 func (s *Server) cFaultsGet(cl *call) (any, error) {

@@ -2,38 +2,31 @@ package mock
 
 import (
 	"errors"
-	"fmt"
-	"net/http"
 
 	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform/apierr"
 )
 
-// v1 business codes (API_FACTS A3.1). They travel as strings.
+// v1 business codes (API_FACTS A3.1). They travel as strings. The
+// vocabulary is the platform's (platform/apierr), shared with v2.
 const (
-	CodeOK           = "0000"
-	CodeBadParam     = "0001"
-	CodeUnauthorized = "0401"
-	CodeNoBalance    = "0402"
-	CodeForbidden    = "0403"
-	CodeDuplicate    = "0409"
-	CodeUnsupported  = "0415"
-	CodeRateLimited  = "0429"
-	CodeInternal     = "0500"
+	CodeOK           = apierr.CodeOK
+	CodeBadParam     = apierr.CodeBadParam
+	CodeUnauthorized = apierr.CodeUnauthorized
+	CodeNoBalance    = apierr.CodeNoBalance
+	CodeForbidden    = apierr.CodeForbidden
+	CodeDuplicate    = apierr.CodeDuplicate
+	CodeUnsupported  = apierr.CodeUnsupported
+	CodeRateLimited  = apierr.CodeRateLimited
+	CodeInternal     = apierr.CodeInternal
 )
 
 // APIError is a business error: a v1 code and the message the real API
 // sends with it. Handlers return it (or a store sentinel, mapped by toAPI);
 // only the response adapter turns it into bytes.
-type APIError struct {
-	Code string
-	Msg  string
-}
+type APIError = apierr.Error
 
-func (e *APIError) Error() string { return e.Code + ": " + e.Msg }
-
-func apiErr(code, format string, args ...any) *APIError {
-	return &APIError{Code: code, Msg: fmt.Sprintf(format, args...)}
-}
+func apiErr(code, format string, args ...any) *APIError { return apierr.New(code, format, args...) }
 
 // Messages the vendor documents for its v1 codes.
 var (
@@ -65,28 +58,6 @@ func toAPI(err error) *APIError {
 	}
 }
 
-// httpStyle is the seed 000 ("http" error style) rendering of a v1 code:
-// the HTTP status, which is also the integer code, and its message.
-func httpStyle(e *APIError) (status int, msg string) {
-	switch e.Code {
-	case CodeBadParam:
-		if e == errVideoMissing || e.Msg == errVideoMissing.Msg {
-			return http.StatusBadRequest, "Asset not found"
-		}
-		return http.StatusBadRequest, "Invalid request parameters"
-	case CodeUnauthorized:
-		return http.StatusUnauthorized, "Unauthorized"
-	case CodeNoBalance:
-		return http.StatusPaymentRequired, "Insufficient balance or credits"
-	case CodeForbidden:
-		return http.StatusForbidden, "Forbidden"
-	case CodeDuplicate:
-		return http.StatusConflict, "Request conflict or duplicate request"
-	case CodeUnsupported:
-		return http.StatusUnsupportedMediaType, "Unsupported media type"
-	case CodeRateLimited:
-		return http.StatusTooManyRequests, "Rate limit exceeded"
-	default:
-		return http.StatusInternalServerError, "Internal server error"
-	}
-}
+// isVideoMissing tells the "http" error style which bad-parameter errors
+// are seed 000's "Asset not found".
+func isVideoMissing(e *APIError) bool { return e == errVideoMissing || e.Msg == errVideoMissing.Msg }

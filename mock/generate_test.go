@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/memharness/memharness/platform/apierr"
 )
 
 // TestGeneratedAnswersAreSchemaValid runs the example/schema generator (the
@@ -30,9 +32,9 @@ func TestGeneratedAnswersAreSchemaValid(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				env := envelope{Code: CodeOK, Msg: "success", Data: d, Success: &yes, Failed: &no}
+				env := apierr.Envelope{Code: CodeOK, Msg: "success", Data: d, Success: new(true), Failed: new(false)}
 				if op.caption {
-					env = envelope{Code: 0, Msg: "success", Data: d}
+					env = apierr.Envelope{Code: 0, Msg: "success", Data: d}
 				}
 				raw, err := json.Marshal(env)
 				if err != nil {

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/memharness/memharness/mock/content"
-	"github.com/memharness/memharness/platform/limits"
 	"github.com/memharness/memharness/mock/media"
+	"github.com/memharness/memharness/platform/limits"
 )
 
 // Caption host limits (seed 001, "Caption & Human Re-identification").
@@ -115,10 +115,10 @@ func (s *Server) scheduleCaption(callback, taskID, text string, tok map[string]a
 		defer s.wg.Done()
 		select {
 		case <-s.clk.After(s.processingTime(seconds)):
-		case <-s.hooks.ctx.Done():
+		case <-s.ctx.Done():
 			return
 		}
-		s.hooks.enqueue(callback, map[string]any{"status": 0, "task_id": taskID, "data": map[string]any{"text": text, "token": tok}})
+		s.hooks.Enqueue(callback, map[string]any{"status": 0, "task_id": taskID, "data": map[string]any{"text": text, "token": tok}})
 	}()
 }
 

@@ -125,7 +125,7 @@ func (s *Server) hUpdateVideoTranscription(cl *call) (any, error) {
 	s.world.indexVideo(v)
 	cl.usage.seconds = v.Duration
 	if cb := strings.TrimSpace(cl.str("callback")); cb != "" {
-		s.hooks.enqueue(cb, map[string]any{"videoNo": v.No, "status": store.StatusParse})
+		s.hooks.Enqueue(cb, map[string]any{"videoNo": v.No, "status": store.StatusParse})
 	}
 	return map[string]any{"video_no": v.No}, nil
 }

@@ -3,11 +3,9 @@ package mock
 // init builds the server's collaborators once the store is open.
 func (s *Server) init() error {
 	s.ids = newIDs(s.opts.Seed)
-	if err := s.initMeter(); err != nil {
-		return err
-	}
+	s.initMeter()
 	s.life = &lifecycle{s: s}
-	s.hooks = newCallbacks(s)
+	s.hooks = s.p.Webhooks
 	w, err := newWorld(s)
 	if err != nil {
 		return err

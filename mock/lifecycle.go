@@ -68,13 +68,13 @@ func (l *lifecycle) finish(v *store.Video, status, cause string) {
 		// Scraped videos report to the task's callback; newer docs send
 		// one INDEXING_SUCCEEDED event per video once it is indexed.
 		if status == store.StatusParse {
-			s.hooks.enqueue(v.Callback, map[string]any{
+			s.hooks.Enqueue(v.Callback, map[string]any{
 				"videoId": v.No, "message": "Video indexing succeed", "taskId": v.TaskID, "status": "INDEXING_SUCCEEDED",
 			})
 		}
 	default:
 		// Seed 001/002: {"videoNo": "...", "status": "PARSE"|"FAIL"}.
-		s.hooks.enqueue(v.Callback, map[string]any{"videoNo": v.No, "status": status})
+		s.hooks.Enqueue(v.Callback, map[string]any{"videoNo": v.No, "status": status})
 	}
 }
 
@@ -95,7 +95,7 @@ func (l *lifecycle) downloaded(t *store.Task, now time.Time) {
 		return
 	}
 	if t.Callback != "" {
-		s.hooks.enqueue(t.Callback, map[string]any{
+		s.hooks.Enqueue(t.Callback, map[string]any{
 			"message": "Video has been downloaded, indexing has begun.", "taskId": t.ID, "status": "SUCCEEDED",
 		})
 	}

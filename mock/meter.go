@@ -4,14 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/memharness/memharness/platform/limits"
 	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform/limits"
 )
 
 // meter is the per-request machinery of limits and money: rate limiter,
@@ -21,7 +20,6 @@ type meter struct {
 	limiter *limits.Limiter
 	ledger  *limits.Ledger
 	faults  *limits.Faults
-	stop    func() error
 }
 
 // quantity is what a request consumed, for charging.
@@ -59,41 +57,9 @@ func (p ledgerStore) LoadAccounts() (map[string]limits.AccountState, error) {
 	return out, nil
 }
 
-func (s *Server) initMeter() error {
-	profile, err := limits.Profile(s.opts.RateLimits)
-	if err != nil {
-		return err
-	}
-	if s.opts.RateLimitFile != "" {
-		f, err := os.Open(s.opts.RateLimitFile)
-		if err != nil {
-			return fmt.Errorf("rate limit file: %w", err)
-		}
-		over, err := limits.LoadOverrides(f)
-		_ = f.Close()
-		if err != nil {
-			return fmt.Errorf("rate limit file %s: %w", s.opts.RateLimitFile, err)
-		}
-		profile = limits.Merge(profile, over)
-	}
-	var p limits.Persister
-	if s.store.Persistent() {
-		p = ledgerStore{s.store}
-	}
-	ledger, err := limits.OpenLedger(s.opts.FreeCredits, s.clk, p)
-	if err != nil {
-		return fmt.Errorf("load balances: %w", err)
-	}
-	ledger.SetEnabled(!s.opts.CreditsOff)
-	s.meter = &meter{
-		limiter: limits.NewLimiter(profile, s.clk),
-		ledger:  ledger,
-		faults:  limits.NewFaults(s.opts.Seed),
-	}
-	if p != nil {
-		s.meter.stop = ledger.StartFlusher(time.Second)
-	}
-	return nil
+// initMeter points the meter at the platform's limiter, ledger and faults.
+func (s *Server) initMeter() {
+	s.meter = &meter{limiter: s.p.Limiter, ledger: s.p.Ledger, faults: s.p.Faults}
 }
 
 // errReset and errHTTP500 are fault outcomes that bypass the envelope.
@@ -106,35 +72,24 @@ var (
 // configured faults (latency, errors, resets, slow bodies), then the rate
 // limit. A throttled call costs nothing and changes nothing.
 func (s *Server) guard(cl *call) error {
-	var force limits.Force
-	if h := cl.c.GetHeader(limits.ForceHeader); h != "" {
-		f, err := limits.ParseForce(h)
-		if err != nil {
-			return apiErr(CodeBadParam, "parameter error: %v", err)
-		}
-		force = f
+	v, err := s.p.Guard(cl.c.Request, cl.account, cl.op.id, cl.seq)
+	if err != nil {
+		return apiErr(CodeBadParam, "parameter error: %v", err)
 	}
-	d := force.Apply(s.meter.faults.Decide(cl.op.id, cl.seq))
-	if d.Delay > 0 {
-		select {
-		case <-s.clk.After(d.Delay):
-		case <-cl.c.Request.Context().Done():
-		}
-	}
-	if d.SlowBodyBPS > 0 {
-		cl.c.Writer = &slowWriter{ResponseWriter: cl.c.Writer, bps: d.SlowBodyBPS, s: s}
+	if v.SlowBodyBPS > 0 {
+		cl.c.Writer = &slowWriter{ResponseWriter: cl.c.Writer, bps: v.SlowBodyBPS, s: s}
 	}
 	switch {
-	case d.Reset:
+	case v.Reset:
 		return errReset
-	case d.Error == "http500":
+	case v.HTTP500:
 		return errHTTP500
-	case d.Error == "network_abnormal":
+	case v.Network:
 		return errNetwork
-	case force.Code != "":
-		return forcedError(force.Code)
+	case v.Forced != "":
+		return forcedError(v.Forced)
 	}
-	dec := s.meter.limiter.Allow(cl.account, cl.op.id)
+	dec := v.Limit
 	if s.opts.RateLimitHeaders && dec.Limit > 0 {
 		h := cl.c.Writer.Header()
 		h.Set("RateLimit-Limit", strconv.FormatFloat(dec.Limit, 'f', -1, 64))
@@ -144,7 +99,7 @@ func (s *Server) guard(cl *call) error {
 			h.Set("Retry-After", strconv.Itoa(int(max(1, dec.RetryAfter.Seconds()+0.999))))
 		}
 	}
-	if !dec.Allowed {
+	if v.Limited {
 		return errRateLimited
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/memharness/memharness/internal/clock"
+	"github.com/memharness/memharness/platform"
 )
 
 // Options configures a mock server. The zero value is a usable in-memory
@@ -75,6 +76,15 @@ type Options struct {
 	ControlToken string
 	// DisableControl removes the /_mock/ control plane.
 	DisableControl bool
+
+	// Platform, when set, is a shared platform layer (accounts, limits,
+	// credits, journal, webhooks, clock) to use instead of building one from
+	// the options above; the caller closes it. Clock, rate limits, credits,
+	// journal and callback options are then the platform's.
+	Platform *platform.Platform
+	// DefaultWebhook is every account's webhook URL until the account sets
+	// its own (PUT /_mock/accounts/{api_key}/webhook).
+	DefaultWebhook string
 
 	// Clock is the time source (default: the wall clock, advanceable
 	// through /_mock/clock/advance).

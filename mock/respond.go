@@ -6,26 +6,14 @@ import (
 	"sync"
 
 	json "github.com/goccy/go-json"
-)
 
-// envelope is the v1 response body. Field order matches the vendor's.
-type envelope struct {
-	Code    any    `json:"code"`
-	Msg     string `json:"msg"`
-	Data    any    `json:"data"`
-	Success *bool  `json:"success,omitempty"`
-	Failed  *bool  `json:"failed,omitempty"`
-}
-
-var (
-	yes = true
-	no  = false
+	"github.com/memharness/memharness/platform/apierr"
 )
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // write is the one response adapter: every envelope of the emulated API,
-// success or error, in either error style, is written here.
+// success or error, in the operation's error style, is written here.
 func (s *Server) write(cl *call, data any, err error) {
 	if err == nil && data == written {
 		if cl.code == "" {
@@ -34,43 +22,33 @@ func (s *Server) write(cl *call, data any, err error) {
 		s.record(cl)
 		return
 	}
-	if ae := toAPI(err); ae != nil && s.writeFault(cl, ae) {
+	ae := toAPI(err)
+	if ae != nil && s.writeFault(cl, ae) {
 		s.record(cl)
 		return
 	}
-	status := http.StatusOK
-	var body envelope
-	switch ae := toAPI(err); {
-	case ae == nil && cl.op.caption:
-		// The caption host answers integer codes: 0 is success.
-		body = envelope{Code: 0, Msg: "success", Data: data}
+	style := s.style
+	if cl.op.caption && (ae == nil || !s.httpStyle) {
+		// The caption host answers integer codes: 0 is success, -1 failure
+		// (seed 000's http style still applies to its errors).
+		style = apierr.Caption{}
+	}
+	var status int
+	var body any
+	if ae == nil {
 		cl.code = CodeOK
-	case ae == nil && s.opts.ErrorStyle == "http":
-		body = envelope{Code: http.StatusOK, Msg: "success", Data: data}
-		cl.code = CodeOK
-	case ae == nil:
-		if fast, ok := data.(jsonAppender); ok {
-			cl.code = CodeOK
+		if fast, ok := data.(jsonAppender); ok && !s.httpStyle && !cl.op.caption {
 			s.writeRaw(cl, http.StatusOK, func(b []byte) []byte { return appendEnvelope(b, fast) })
 			s.record(cl)
 			return
 		}
-		body = envelope{Code: CodeOK, Msg: "success", Data: data, Success: &yes, Failed: &no}
-		cl.code = CodeOK
-	case s.opts.ErrorStyle == "http":
-		var msg string
-		status, msg = httpStyle(ae)
-		body = envelope{Code: status, Msg: msg}
+		status, body = style.Success(data)
+	} else {
 		cl.code = ae.Code
-	case cl.op.caption:
-		body = envelope{Code: -1, Msg: ae.Msg}
-		cl.code = ae.Code
-	default:
-		body = envelope{Code: ae.Code, Msg: ae.Msg, Success: &no, Failed: &yes}
-		cl.code = ae.Code
-	}
-	if ae := toAPI(err); ae == errInternal {
-		s.opts.Logger.Error("internal error", "operation", cl.op.id, "err", err)
+		status, body = style.Failure(ae)
+		if ae == errInternal {
+			s.opts.Logger.Error("internal error", "operation", cl.op.id, "err", err)
+		}
 	}
 	s.writeJSON(cl, status, body)
 	s.record(cl)

@@ -225,7 +225,8 @@ func (s *Server) authenticate(cl *call) error {
 	if len(allowed) > 0 && !contains(allowed, key) {
 		return errUnauthorized
 	}
-	cl.account = key
+	cl.key = key
+	cl.account = s.p.Accounts.Resolve(key)
 	return nil
 }
 

@@ -25,31 +25,41 @@ import (
 	"github.com/memharness/memharness/mock/chat"
 	"github.com/memharness/memharness/mock/store"
 	"github.com/memharness/memharness/openapi"
+	"github.com/memharness/memharness/platform"
+	"github.com/memharness/memharness/platform/apierr"
+	"github.com/memharness/memharness/platform/webhook"
 )
 
 // Server is one mock instance. Create it with New; it is safe for
 // concurrent use.
 type Server struct {
-	opts    Options
-	clk     clock.Clock
-	offset  *clock.Offset // non-nil when the clock can be advanced by the control plane
-	engine  *gin.Engine
-	spec    *openapi3.T
-	ops     map[string]*operation
-	store   store.Store
-	journal *journal
-	seq     atomic.Uint64
-	started time.Time
+	opts   Options
+	clk    clock.Clock
+	offset *clock.Offset // non-nil when the clock can be advanced by the control plane
+	engine *gin.Engine
+	spec   *openapi3.T
+	ops    map[string]*operation
+	store  store.Store
+	seq    atomic.Uint64
+
+	// p is the shared platform layer (accounts, limits, credits, journal,
+	// webhooks, clock); ownP says this server built it and closes it.
+	p         *platform.Platform
+	ownP      bool
+	style     apierr.Style // the configured error style of v1 paths
+	httpStyle bool
+	started   time.Time
 
 	ids   *ids
 	meter *meter
 	life  *lifecycle
-	hooks *callbacks
+	hooks *webhook.Deliverer
 	world *world
 
 	mu     sync.Mutex
 	closed bool
 	stream *chat.Knobs // set by PUT /_mock/stream
+	ctx    context.Context // cancelled by Close: background work stops
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -64,20 +74,35 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load memories.yaml: %w", err)
 	}
-	s := &Server{opts: opts, spec: spec, ops: map[string]*operation{}, journal: newJournal(opts.JournalSize)}
-	if opts.Clock != nil {
-		s.clk = opts.Clock
-	} else {
-		s.offset = clock.NewOffset(clock.Real{})
-		s.clk = s.offset
+	s := &Server{opts: opts, spec: spec, ops: map[string]*operation{}, style: apierr.V1{}}
+	if opts.ErrorStyle == "http" {
+		s.style, s.httpStyle = apierr.HTTP{NotFound: isVideoMissing}, true
 	}
-	s.started = s.clk.Now()
 	st, err := store.Open(store.Options{Dir: opts.DataDir, MaxUploadBytes: opts.MaxUploadBytes})
 	if err != nil {
 		return nil, err
 	}
 	s.store = st
+	if opts.Platform != nil {
+		s.p = opts.Platform
+	} else {
+		po := platform.Options{Clock: opts.Clock, Seed: opts.Seed, RateLimits: opts.RateLimits,
+			RateLimitFile: opts.RateLimitFile, FreeCredits: opts.FreeCredits, CreditsOff: opts.CreditsOff,
+			JournalSize: opts.JournalSize, HTTPClient: opts.HTTPClient, CallbackAttempts: opts.CallbackAttempts,
+			CallbackBackoff: opts.CallbackBackoff, Logger: opts.Logger, DefaultWebhook: opts.DefaultWebhook}
+		if st.Persistent() {
+			po.Persister = ledgerStore{st}
+		}
+		if s.p, err = platform.New(po); err != nil {
+			_ = st.Close()
+			return nil, err
+		}
+		s.ownP = true
+	}
+	s.clk, s.offset = s.p.Clock, s.p.Offset
+	s.started = s.clk.Now()
 	if err := s.init(); err != nil {
+		s.closePlatform()
 		_ = st.Close()
 		return nil, err
 	}
@@ -87,12 +112,13 @@ func New(opts Options) (*Server, error) {
 	e.NoRoute(s.notFound)
 	e.NoMethod(s.methodNotAllowed)
 	if err := s.routes(e); err != nil {
+		s.closePlatform()
 		_ = st.Close()
 		return nil, err
 	}
 	s.engine = e
 	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
+	s.ctx, s.cancel = ctx, cancel
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); s.run(ctx) }()
 	return s, nil
@@ -133,15 +159,26 @@ func (s *Server) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.cancel()
-	s.hooks.close()
 	s.wg.Wait()
-	if s.meter.stop != nil {
-		if err := s.meter.stop(); err != nil {
-			s.opts.Logger.Error("save balances", "err", err)
-		}
-	}
+	s.closePlatform()
 	return s.store.Close()
 }
+
+// closePlatform stops webhook delivery and flushes balances when this
+// server owns the platform layer.
+func (s *Server) closePlatform() {
+	if !s.ownP {
+		return
+	}
+	if err := s.p.Close(); err != nil {
+		s.opts.Logger.Error("save balances", "err", err)
+	}
+}
+
+// Platform is the shared layer this server uses; other surfaces (v2,
+// MemSync) served by the same process take it so an account is one
+// account everywhere.
+func (s *Server) Platform() *platform.Platform { return s.p }
 
 // run drives the lifecycle in real time; tests with a fake clock call
 // Tick through the control plane or directly instead.

@@ -68,7 +68,7 @@ func TestStreamDisconnectStopsGeneration(t *testing.T) {
 	_ = resp.Body.Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		j := s.journal.last(1)
+		j := s.p.Journal.Last(1)
 		if len(j) == 1 && j[0].OperationID == "chat_stream" {
 			if j[0].Code != "DISCONNECTED" {
 				t.Fatalf("journal code %q, want DISCONNECTED", j[0].Code)

@@ -1,0 +1,85 @@
+// Package journal keeps the last requests every emulated surface served, in
+// a fixed-size ring, for the control plane's /_mock/requests. It is shared
+// by the v1 and v2 surfaces and MemSync so one journal shows a client's
+// whole conversation with the mock.
+package journal
+
+import (
+	"sync"
+	"time"
+)
+
+// Entry is one request as /_mock/requests reports it.
+type Entry struct {
+	Time        time.Time `json:"time"`
+	Surface     string    `json:"surface,omitempty"`
+	Method      string    `json:"method"`
+	Path        string    `json:"path"`
+	OperationID string    `json:"operation_id"`
+	APIKey      string    `json:"api_key"`
+	Status      int       `json:"status"`
+	Code        string    `json:"code"`
+	DurationMS  float64   `json:"duration_ms"`
+}
+
+// Journal is a ring buffer of the last requests; safe for concurrent use.
+type Journal struct {
+	mu   sync.Mutex
+	buf  []Entry
+	next int
+	full bool
+}
+
+// New returns a journal that keeps the last n entries (n < 1 keeps one).
+func New(n int) *Journal {
+	if n < 1 {
+		n = 1
+	}
+	return &Journal{buf: make([]Entry, n)}
+}
+
+// Add appends e, overwriting the oldest entry when full.
+func (j *Journal) Add(e Entry) {
+	j.mu.Lock()
+	j.buf[j.next] = e
+	j.next = (j.next + 1) % len(j.buf)
+	if j.next == 0 {
+		j.full = true
+	}
+	j.mu.Unlock()
+}
+
+// Last returns up to n entries, newest first (n <= 0: all).
+func (j *Journal) Last(n int) []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	size := j.next
+	if j.full {
+		size = len(j.buf)
+	}
+	if n <= 0 || n > size {
+		n = size
+	}
+	out := make([]Entry, 0, n)
+	for i := 0; i < n; i++ {
+		idx := (j.next - 1 - i + len(j.buf)) % len(j.buf)
+		out = append(out, j.buf[idx])
+	}
+	return out
+}
+
+// Reset forgets every entry.
+func (j *Journal) Reset() {
+	j.mu.Lock()
+	j.next, j.full = 0, false
+	j.mu.Unlock()
+}
+
+// Fingerprint shortens an API key for display: keys are secrets, the
+// journal shows enough to tell them apart.
+func Fingerprint(key string) string {
+	if len(key) > 12 {
+		return key[:8] + "…"
+	}
+	return key
+}

@@ -1,0 +1,296 @@
+// Package webhook delivers the mock's callbacks and account webhooks: every
+// surface (v1 upload callbacks, v2 task webhooks, caption callbacks) hands
+// a URL and a payload to one Deliverer, which POSTs it as JSON on a small
+// worker pool, retries failures with exponential backoff on the injected
+// clock, and keeps a delivery log for /_mock/callbacks.
+//
+// The vendor documents no retry policy, timeout or signature (V2_SURFACE
+// §4); the mock retries (default five attempts, first retry after one
+// second, doubling) so a client's receiver that is briefly down still gets
+// its result, and records every attempt so tests can see them.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/memharness/memharness/internal/clock"
+)
+
+// Delivery is one callback: its target, payload and delivery history, as
+// /_mock/callbacks reports it.
+type Delivery struct {
+	ID             string    `json:"id"`
+	Surface        string    `json:"surface,omitempty"`
+	Account        string    `json:"account,omitempty"`
+	URL            string    `json:"url"`
+	Payload        any       `json:"payload"`
+	Attempts       int       `json:"attempts"`
+	Status         string    `json:"status"` // pending, delivered, failed
+	LastStatusCode int       `json:"last_status_code"`
+	LastError      string    `json:"last_error"`
+	LastLatencyMS  float64   `json:"last_latency_ms"`
+	NextAttemptAt  time.Time `json:"next_attempt_at,omitzero"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Options configures a Deliverer. Zero values take the defaults.
+type Options struct {
+	Clock      clock.Clock  // default clock.Real{}
+	Client     *http.Client // default: 10 s timeout
+	Attempts   int          // attempts per delivery (default 5)
+	Backoff    time.Duration
+	Logger     *slog.Logger
+	Workers    int // concurrent deliveries (default 4)
+	MaxLog     int // deliveries kept in the log (default 10,000)
+	UserAgent  string
+	AttemptTTL time.Duration // timeout of one attempt (default 10 s)
+}
+
+// Deliverer POSTs payloads to URLs. An enqueue never blocks, each attempt
+// has a timeout, and failures are retried on the clock, so a dead or slow
+// receiver never delays uploads, ticks or other deliveries.
+type Deliverer struct {
+	o      Options
+	mu     sync.Mutex
+	log    []*Delivery
+	queue  []*Delivery
+	wake   chan struct{}
+	ctx    context.Context
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	nextID int
+}
+
+// ErrUnknownDelivery is returned by Redeliver for an id not in the log.
+var ErrUnknownDelivery = errors.New("webhook: unknown delivery")
+
+// New starts a Deliverer; Close stops it.
+func New(o Options) *Deliverer {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Client == nil {
+		o.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if o.Attempts <= 0 {
+		o.Attempts = 5
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.MaxLog <= 0 {
+		o.MaxLog = 10000
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "memories-mock-callback/1"
+	}
+	if o.AttemptTTL <= 0 {
+		o.AttemptTTL = 10 * time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &Deliverer{o: o, wake: make(chan struct{}, 1), ctx: ctx, stop: cancel}
+	for i := 0; i < o.Workers; i++ {
+		d.wg.Add(1)
+		go d.worker()
+	}
+	return d
+}
+
+// Target names who a delivery is for, for the log.
+type Target struct {
+	Surface string // "v1", "v2", "caption", ...
+	Account string // account id (never the key)
+}
+
+// Enqueue schedules a delivery of payload to url and returns its id ("" when
+// url is empty). Bare hosts get "http://", as the vendor's own examples pass
+// them ("test.beeceptor.com").
+func (d *Deliverer) Enqueue(url string, payload any) string {
+	return d.EnqueueFor(Target{}, url, payload)
+}
+
+// EnqueueFor is Enqueue with the surface and account recorded in the log.
+func (d *Deliverer) EnqueueFor(t Target, url string, payload any) string {
+	url = strings.TrimSpace(url)
+	if url == "" {
+		return ""
+	}
+	if !strings.Contains(url, "://") {
+		url = "http://" + url
+	}
+	now := d.o.Clock.Now()
+	d.mu.Lock()
+	d.nextID++
+	dl := &Delivery{ID: fmt.Sprintf("cb-%d", d.nextID), Surface: t.Surface, Account: t.Account, URL: url,
+		Payload: payload, Status: "pending", CreatedAt: now, UpdatedAt: now, NextAttemptAt: now}
+	d.log = append(d.log, dl)
+	if len(d.log) > d.o.MaxLog {
+		d.log = d.log[len(d.log)-d.o.MaxLog:]
+	}
+	d.queue = append(d.queue, dl)
+	d.mu.Unlock()
+	d.signal()
+	return dl.ID
+}
+
+// Redeliver queues a logged delivery again with a fresh attempt budget.
+func (d *Deliverer) Redeliver(id string) error {
+	d.mu.Lock()
+	var dl *Delivery
+	for _, x := range d.log {
+		if x.ID == id {
+			dl = x
+		}
+	}
+	if dl == nil {
+		d.mu.Unlock()
+		return ErrUnknownDelivery
+	}
+	dl.Attempts, dl.Status = 0, "pending"
+	dl.NextAttemptAt = d.o.Clock.Now()
+	d.queue = append(d.queue, dl)
+	d.mu.Unlock()
+	d.signal()
+	return nil
+}
+
+// Done is closed when the Deliverer stops; background work that is about to
+// enqueue (delayed callbacks) selects on it.
+func (d *Deliverer) Done() <-chan struct{} { return d.ctx.Done() }
+
+func (d *Deliverer) signal() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (d *Deliverer) worker() {
+	defer d.wg.Done()
+	for {
+		d.mu.Lock()
+		var dl *Delivery
+		if len(d.queue) > 0 {
+			dl, d.queue = d.queue[0], d.queue[1:]
+		}
+		more := len(d.queue) > 0
+		d.mu.Unlock()
+		if more {
+			d.signal()
+		}
+		if dl == nil {
+			select {
+			case <-d.ctx.Done():
+				return
+			case <-d.wake:
+				continue
+			}
+		}
+		d.attempt(dl)
+	}
+}
+
+func (d *Deliverer) attempt(dl *Delivery) {
+	body, _ := json.Marshal(dl.Payload)
+	ctx, cancel := context.WithTimeout(d.ctx, d.o.AttemptTTL)
+	defer cancel()
+	code, errText := 0, ""
+	began := time.Now() // latency is real elapsed time, not mock time
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, dl.URL, bytes.NewReader(body))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", d.o.UserAgent)
+		var resp *http.Response
+		resp, err = d.o.Client.Do(req)
+		if err == nil {
+			code = resp.StatusCode
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			_ = resp.Body.Close()
+		}
+	}
+	latency := float64(time.Since(began).Microseconds()) / 1000
+	if err != nil {
+		errText = err.Error()
+	} else if code < 200 || code > 299 {
+		errText = fmt.Sprintf("receiver answered HTTP %d", code)
+	}
+	now := d.o.Clock.Now()
+	d.mu.Lock()
+	dl.Attempts++
+	dl.LastStatusCode = code
+	dl.LastError = errText
+	dl.LastLatencyMS = latency
+	dl.UpdatedAt = now
+	retry := false
+	var wait time.Duration
+	switch {
+	case errText == "":
+		dl.Status = "delivered"
+		dl.NextAttemptAt = time.Time{}
+	case dl.Attempts >= d.o.Attempts || d.ctx.Err() != nil:
+		dl.Status = "failed"
+		dl.NextAttemptAt = time.Time{}
+	default:
+		retry = true
+		wait = d.o.Backoff << (dl.Attempts - 1)
+		dl.NextAttemptAt = now.Add(wait)
+	}
+	attempts := dl.Attempts
+	d.mu.Unlock()
+	d.o.Logger.Info("callback", "url", dl.URL, "attempt", attempts, "status", code, "error", errText)
+	if retry {
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			select {
+			case <-d.o.Clock.After(wait):
+				d.mu.Lock()
+				d.queue = append(d.queue, dl)
+				d.mu.Unlock()
+				d.signal()
+			case <-d.ctx.Done():
+			}
+		}()
+	}
+}
+
+// Snapshot returns copies of the delivery log, oldest first.
+func (d *Deliverer) Snapshot() []Delivery {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]Delivery, len(d.log))
+	for i, x := range d.log {
+		out[i] = *x
+	}
+	return out
+}
+
+// Reset forgets the log and the queue.
+func (d *Deliverer) Reset() {
+	d.mu.Lock()
+	d.log, d.queue = nil, nil
+	d.mu.Unlock()
+}
+
+// Close stops the workers and pending retries; it waits for them.
+func (d *Deliverer) Close() {
+	d.stop()
+	d.wg.Wait()
+}
