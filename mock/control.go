@@ -58,6 +58,9 @@ func (s *Server) Reset() error {
 	}
 	s.p.Reset()
 	s.world.reset()
+	if s.v2 != nil {
+		s.v2.Reset()
+	}
 	return nil
 }
 

@@ -11,7 +11,7 @@ func (s *Server) init() error {
 		return err
 	}
 	s.world = w
-	return nil
+	return s.initV2()
 }
 
 // registry maps operationIds of memories.yaml to their handlers. An

@@ -86,6 +86,18 @@ type Options struct {
 	// its own (PUT /_mock/accounts/{api_key}/webhook).
 	DefaultWebhook string
 
+	// DisableV2 removes the Visual Intelligence v2 surface (/serve/api/v2).
+	DisableV2 bool
+	// V2StringCodes renders v2 codes as the older pages' strings ("0000").
+	V2StringCodes bool
+	// V2LimitStatus is the HTTP status of a v2 rate-limit rejection: 429
+	// (default) or 400 (the verified-live note).
+	V2LimitStatus int
+	// V2UploadTime is how long a v2 upload takes to reach SUCCESS (default
+	// 2s) and V2TaskTime how long an async v2 task runs (default 3s).
+	V2UploadTime time.Duration
+	V2TaskTime   time.Duration
+
 	// Clock is the time source (default: the wall clock, advanceable
 	// through /_mock/clock/advance).
 	Clock clock.Clock

@@ -28,6 +28,7 @@ import (
 	"github.com/memharness/memharness/platform"
 	"github.com/memharness/memharness/platform/apierr"
 	"github.com/memharness/memharness/platform/webhook"
+	"github.com/memharness/memharness/v2"
 )
 
 // Server is one mock instance. Create it with New; it is safe for
@@ -55,6 +56,7 @@ type Server struct {
 	life  *lifecycle
 	hooks *webhook.Deliverer
 	world *world
+	v2    *v2.Surface
 
 	mu     sync.Mutex
 	closed bool
@@ -111,6 +113,9 @@ func New(opts Options) (*Server, error) {
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(s.notFound)
 	e.NoMethod(s.methodNotAllowed)
+	if s.v2 != nil {
+		s.v2.Register(e)
+	}
 	if err := s.routes(e); err != nil {
 		s.closePlatform()
 		_ = st.Close()
@@ -160,6 +165,9 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
+	if s.v2 != nil {
+		s.v2.Close()
+	}
 	s.closePlatform()
 	return s.store.Close()
 }

@@ -32,6 +32,8 @@ const (
 	ControlFile = "control.yaml"
 	// MemSyncFile is the description of the emulated MemSync API.
 	MemSyncFile = "memsync.yaml"
+	// MemoriesV2File is the description of Visual Intelligence v2 (/serve/api/v2).
+	MemoriesV2File = "memories-v2.yaml"
 )
 
 // ErrNotFound reports that a requested description is not embedded.
@@ -46,6 +48,9 @@ func Control() (*openapi3.T, error) { return load(ControlFile) }
 // MemSync parses and validates memsync.yaml and returns a fresh document. It returns an
 // error wrapping ErrNotFound when the file is not part of the build.
 func MemSync() (*openapi3.T, error) { return load(MemSyncFile) }
+
+// MemoriesV2 parses and validates memories-v2.yaml and returns a fresh document.
+func MemoriesV2() (*openapi3.T, error) { return load(MemoriesV2File) }
 
 // Raw returns the bytes of one embedded description, for example "memories.yaml".
 func Raw(name string) ([]byte, error) {

@@ -620,6 +620,9 @@ func (m *Memory) Reset() error {
 			if err := tx.DeleteBucket([]byte(accountsBucket)); err != nil && err != bolt.ErrBucketNotFound {
 				return err
 			}
+			if err := dropRecords(tx); err != nil {
+				return err
+			}
 			_, err := tx.CreateBucket([]byte(accountsBucket))
 			return err
 		})

@@ -230,7 +230,9 @@ var opTariffs = map[string]*tariff{
 func CostOf(opID string, q Quantity) (Charge, bool) {
 	t, ok := opTariffs[opID]
 	if !ok {
-		return Charge{}, false
+		if t, ok = v2Tariffs[opID]; !ok {
+			return Charge{}, false
+		}
 	}
 	n := t.qty(q)
 	m := ceilMicros(n * t.micros / t.per)
@@ -240,6 +242,9 @@ func CostOf(opID string, q Quantity) (Charge, bool) {
 // Metered reports whether opID is charged.
 func Metered(opID string) bool {
 	_, ok := opTariffs[opID]
+	if !ok {
+		_, ok = v2Tariffs[opID]
+	}
 	return ok
 }
 

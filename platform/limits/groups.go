@@ -128,13 +128,16 @@ func GroupOf(opID string) string {
 	if g, ok := opGroups[opID]; ok {
 		return g
 	}
+	if g := V2Group(opID); g != "" {
+		return g
+	}
 	return GroupOther
 }
 
 // KnownOperation reports whether opID is an operation this package maps.
 func KnownOperation(opID string) bool {
 	_, ok := opGroups[opID]
-	return ok
+	return ok || v2Ops[opID]
 }
 
 // Operations returns every known operationId, sorted.
@@ -160,6 +163,9 @@ func Groups() []string {
 // IsGroup reports whether name is a group name.
 func IsGroup(name string) bool {
 	_, ok := v12Limits[name]
+	if !ok {
+		_, ok = v2Limits()[name]
+	}
 	return ok
 }
 
@@ -248,6 +254,12 @@ func Profile(name string) (map[string]Limit, error) {
 		}
 	default:
 		return nil, fmt.Errorf("%w %q (want %q, %q or %q)", ErrUnknownProfile, name, ProfileV12, ProfilePlatform, ProfileOff)
+	}
+	for g, l := range v2Limits() {
+		if name == ProfileOff {
+			l = Limit{}
+		}
+		out[g] = l
 	}
 	return out, nil
 }

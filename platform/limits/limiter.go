@@ -119,6 +119,14 @@ func buildTable(limits map[string]Limit) *table {
 			t.ops[op] = route{key: g, limit: t.groups[g]}
 		}
 	}
+	for op := range v2Ops {
+		if v, ok := limits[op]; ok {
+			t.ops[op] = route{key: op, limit: v}
+		} else {
+			g := V2Group(op)
+			t.ops[op] = route{key: g, limit: t.groups[g]}
+		}
+	}
 	return t
 }
 
