@@ -15,6 +15,7 @@ import (
 
 	"github.com/memharness/memharness/memsync"
 	"github.com/memharness/memharness/mock"
+	"github.com/memharness/memharness/platform/callbackhosts"
 )
 
 // Target is a server the suite talks to.
@@ -75,6 +76,9 @@ func InProcessOptions(processing time.Duration) mock.Options {
 		CallbackAttempts: 5,
 		CallbackBackoff:  200 * time.Millisecond,
 		HTTPClient:       &http.Client{Timeout: 5 * time.Second},
+		// The suite's callback receivers are its own loopback servers; a
+		// callback aimed anywhere else is a bug and is refused (0001).
+		CallbackHosts: callbackhosts.Loopback(),
 	}
 }
 

@@ -63,6 +63,9 @@ func (s *Server) checkCaption(cl *call, r captionReq, needCallback bool) error {
 	if needCallback && r.callback == "" {
 		return apiErr(CodeBadParam, "parameter error: callback is required: results are delivered asynchronously")
 	}
+	if err := s.checkCallback("callback", r.callback); err != nil {
+		return err
+	}
 	if len(r.persons) > captionMaxPersons {
 		return apiErr(CodeBadParam, "parameter error: at most %d persons can be re-identified", captionMaxPersons)
 	}

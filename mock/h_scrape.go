@@ -64,6 +64,9 @@ func (s *Server) newTask(cl *call, kind string, public bool, platform string, in
 	if len(t.Callback) > 299 {
 		return nil, apiErr(CodeBadParam, "parameter error: callback must be at most 299 characters")
 	}
+	if err := s.checkCallback("callback_url", t.Callback); err != nil {
+		return nil, err
+	}
 	for i := 0; i < count; i++ {
 		if public {
 			t.VideoNos = append(t.VideoNos, s.ids.public())

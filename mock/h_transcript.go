@@ -113,6 +113,9 @@ func (s *Server) hUpdateVideoTranscription(cl *call) (any, error) {
 	if prompt == "" {
 		return nil, apiErr(CodeBadParam, "parameter error: prompt is required")
 	}
+	if err := s.checkCallback("callback", strings.TrimSpace(cl.str("callback"))); err != nil {
+		return nil, err
+	}
 	v, err := s.parsedVideo(cl, cl.str("video_no"))
 	if err != nil {
 		return nil, err

@@ -49,6 +49,9 @@ func (cl *call) meta(callbackField string) (uploadMeta, error) {
 	if len(m.callback) > 299 {
 		return m, apiErr(CodeBadParam, "parameter error: callback must be at most 299 characters")
 	}
+	if err := cl.s.checkCallback(callbackField, m.callback); err != nil {
+		return m, err
+	}
 	if dt := strings.TrimSpace(cl.str("datetime_taken")); dt != "" {
 		t, err := time.ParseInLocation(datetimeLayout, dt, time.UTC)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/platform"
+	"github.com/memharness/memharness/platform/callbackhosts"
 )
 
 // Options configures a mock server. The zero value is a usable in-memory
@@ -60,6 +61,10 @@ type Options struct {
 	// CallbackBackoff is the first retry delay, doubled each time (default 1s).
 	CallbackAttempts int
 	CallbackBackoff  time.Duration
+	// CallbackHosts restricts the hosts a request's callback URL may name
+	// (--callback-hosts); a URL outside it is answered 0001. The zero
+	// value admits every host.
+	CallbackHosts callbackhosts.Policy
 
 	// StreamFirstEvent, StreamChunkDelay, StreamChunkSize and
 	// StreamFailProbability shape chat streams.

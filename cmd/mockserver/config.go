@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/memharness/memharness/mock"
+	"github.com/memharness/memharness/platform/callbackhosts"
 )
 
 // Config is the binary's configuration: every flag has an env twin
@@ -99,6 +100,7 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	}
 	m := &c.Mock
 	var chunk int64
+	var callbackHosts string
 	str(&c.Addr, "addr", "127.0.0.1:8080", "listen address of the Memories.ai API and the /_mock/ control plane")
 	str(&c.MemSyncAddr, "memsync-addr", "127.0.0.1:8081", "listen address of the MemSync API (empty disables it)")
 	str(&m.DataDir, "data-dir", "", "directory for persistent state (bbolt + media files); empty keeps everything in memory")
@@ -115,6 +117,7 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	num(&m.ProcessingSpeed, "processing-speed", 0, "if > 0, processing takes media duration / speed (overrides --processing-time)")
 	dur(&m.ScrapeTime, "scrape-time", 2*time.Second, "time a scraper task spends downloading before its videos appear")
 	boolean(&m.FetchURLs, "fetch-urls", false, "upload_url really GETs the URL and probes the bytes")
+	str(&callbackHosts, "callback-hosts", "", "hosts a callback URL may name: comma-separated host names (*.example.com), IPs, CIDRs or loopback (127.0.0.0/8, ::1, localhost); others answer 0001. Empty: any")
 	integer(&m.MaxUploadBytes, "max-upload-bytes", 3<<30, "largest accepted upload in bytes")
 	dur(&m.StreamFirstEvent, "stream-first-event", 0, "delay before the first chat stream event")
 	dur(&m.StreamChunkDelay, "stream-chunk-delay", 0, "delay between chat stream content chunks")
@@ -148,6 +151,11 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	m.StreamChunkSize = int(chunk)
+	if p, err := callbackhosts.Parse(callbackHosts); err != nil {
+		errs = append(errs, fmt.Errorf("--callback-hosts: %w", err))
+	} else {
+		m.CallbackHosts = p
+	}
 	m.APIKeys = splitList(c.APIKeys)
 	m.CaptionAPIKeys = splitList(c.CaptionKeys)
 	switch c.Credits {

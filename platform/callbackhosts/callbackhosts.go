@@ -157,3 +157,14 @@ func (p Policy) Check(rawURL string) error {
 	}
 	return fmt.Errorf("%w: %s is outside the allowed callback hosts (%s)", ErrNotAllowed, host, p)
 }
+
+// MarshalText renders the policy as String does, so configuration dumps
+// (GET /_mock/config) show the list rather than an empty object.
+func (p Policy) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// Loopback is the policy "loopback": 127.0.0.0/8, ::1 and localhost, what
+// tests and CI use so that no callback leaves the machine.
+func Loopback() Policy {
+	p, _ := Parse("loopback") // a constant list that always parses
+	return p
+}

@@ -130,3 +130,10 @@ func ExamplePolicy_Check() {
 	// <nil>
 	// callback host not allowed: hooks.example.com is outside the allowed callback hosts (loopback)
 }
+
+func TestLoopback(t *testing.T) {
+	p := Loopback()
+	if p.String() != "loopback" || p.Check("http://[::1]/x") != nil || !errors.Is(p.Check("http://192.0.2.1/x"), ErrNotAllowed) {
+		t.Fatalf("Loopback() = %s does not behave as \"loopback\"", p)
+	}
+}
