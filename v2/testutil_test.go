@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/memharness/memharness/internal/clock"
+	"github.com/memharness/memharness/mock/media/mediatest"
 	"github.com/memharness/memharness/mock/store"
 	"github.com/memharness/memharness/platform"
 )
@@ -227,3 +228,6 @@ func newMultipart(buf *bytes.Buffer, field, name string, data []byte) string {
 	_ = mw.Close()
 	return mw.FormDataContentType()
 }
+
+// pngBytes is a small PNG for image cases.
+func pngBytes() []byte { return mediatest.PNG(64, 48, 1) }
