@@ -14,7 +14,10 @@ import (
 // controlRegistry maps the control plane's operationIds (control.yaml) to
 // handlers. The control plane is never part of the emulated API.
 func (s *Server) controlRegistry() map[string]handlerFunc {
+	docs := s.docsHandler()
 	return map[string]handlerFunc{
+		"mock_docs":            docs,
+		"mock_docs_page":       docs,
 		"mock_health":          s.cHealth,
 		"mock_reset":           s.cReset,
 		"mock_clock":           s.cClock,
