@@ -15,7 +15,12 @@ import (
 // handlers. The control plane is never part of the emulated API.
 func (s *Server) controlRegistry() map[string]handlerFunc {
 	docs := s.docsHandler()
+	ui := s.uiHandler()
 	return map[string]handlerFunc{
+		"mock_ui":              ui,
+		"mock_ui_page":         ui,
+		"mock_ui_action":       ui,
+		"mock_redeliver":       s.cCallbackRedeliver,
 		"mock_docs":            docs,
 		"mock_docs_page":       docs,
 		"mock_health":          s.cHealth,

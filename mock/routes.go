@@ -233,8 +233,7 @@ func (s *Server) authenticate(cl *call) error {
 // serveControl runs a control-plane operation: optional token, parse,
 // handler, and a plain JSON answer (no emulated envelope).
 func (s *Server) serveControl(cl *call) {
-	if tok := s.opts.ControlToken; tok != "" && cl.c.GetHeader("X-Mock-Token") != tok {
-		cl.c.JSON(http.StatusUnauthorized, gin.H{"error": "missing or wrong X-Mock-Token"})
+	if s.controlDenied(cl) {
 		return
 	}
 	if err := cl.parse(); err != nil {

@@ -1,0 +1,451 @@
+package dashboard
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"html/template"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/memharness/memharness/platform/journal"
+	"github.com/memharness/memharness/platform/limits"
+	"github.com/memharness/memharness/platform/webhook"
+)
+
+// query is what a page or a live stream shows: the selected account and
+// namespace, the item of a detail page, and the journal filter.
+type query struct {
+	Account string
+	NS      string
+	Item    string
+	Op      string
+	Key     string
+	Code    string
+}
+
+func readQuery(r *http.Request) query {
+	v := r.URL.Query()
+	return query{Account: v.Get("account"), NS: v.Get("ns"), Item: v.Get("id"),
+		Op: v.Get("op"), Key: v.Get("key"), Code: v.Get("code")}
+}
+
+// values renders q back as a query string (empty fields left out).
+func (q query) values() string {
+	v := url.Values{}
+	for k, s := range map[string]string{"account": q.Account, "ns": q.NS, "id": q.Item, "op": q.Op, "key": q.Key, "code": q.Code} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v.Encode()
+}
+
+// panels lists the live panels of each page, by template name.
+var panels = map[string][]string{
+	"index": {"clock", "accounts", "library", "callbacks", "requests", "lists"},
+	"video": {"clock", "item"},
+}
+
+// page is the data of a whole page.
+type page struct {
+	Title   string
+	Kind    string // "index" or "video"
+	Prefix  string
+	Control string
+	Q       query
+	Query   string
+	Panels  map[string]template.HTML
+	Reset   bool // a Resetter is configured
+}
+
+func (d *Dashboard) index(w http.ResponseWriter, r *http.Request) {
+	d.renderPage(w, readQuery(r), "index", "memharness dashboard")
+}
+
+func (d *Dashboard) video(w http.ResponseWriter, r *http.Request) {
+	q := readQuery(r)
+	if _, _, ok := d.findItem(q.Item); !ok {
+		httpError(w, http.StatusNotFound, "no item "+q.Item)
+		return
+	}
+	d.renderPage(w, q, "video", q.Item+" - memharness dashboard")
+}
+
+func (d *Dashboard) renderPage(w http.ResponseWriter, q query, kind, title string) {
+	p := page{Title: title, Kind: kind, Prefix: d.o.Prefix, Control: d.o.Control, Q: q, Query: q.values(),
+		Panels: map[string]template.HTML{}, Reset: d.src.Resetter != nil}
+	for _, name := range panels[kind] {
+		html, err := d.renderPanel(name, q)
+		if err != nil {
+			httpError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		p.Panels[name] = template.HTML(html)
+	}
+	var buf bytes.Buffer
+	if err := d.tmpl.ExecuteTemplate(&buf, "page", p); err != nil {
+		httpError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+}
+
+// panel serves one panel's HTML (GET /_mock/ui/panel?name=library&...).
+func (d *Dashboard) panel(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	if !slices.Contains(panels["index"], name) && !slices.Contains(panels["video"], name) {
+		httpError(w, http.StatusNotFound, "no panel "+name)
+		return
+	}
+	html, err := d.renderPanel(name, readQuery(r))
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, html)
+}
+
+// renderPanel renders one panel for q.
+func (d *Dashboard) renderPanel(name string, q query) (string, error) {
+	var data any
+	switch name {
+	case "clock":
+		data = d.src.Clock.Now()
+	case "accounts":
+		data = d.accountsView(q)
+	case "library":
+		data = d.libraryView(q)
+	case "callbacks":
+		data = d.callbacksView()
+	case "requests":
+		data = d.requestsView(q)
+	case "lists":
+		data = d.listsView()
+	case "item":
+		data = d.itemView(q)
+	default:
+		return "", fmt.Errorf("no panel %s", name)
+	}
+	var buf bytes.Buffer
+	if err := d.tmpl.ExecuteTemplate(&buf, "panel-"+name, data); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// accountsView is the Accounts panel.
+type accountsView struct {
+	Now      time.Time
+	Keys     []string
+	Selected *Account
+	Ledger   []limits.Entry // newest first, at most 20
+	Usage    []kv
+	Faults   []faultRow
+	Prefix   string
+	Q        query
+}
+
+type kv struct {
+	K string
+	V float64
+}
+
+type faultRow struct {
+	Op   string
+	Spec string
+}
+
+func (d *Dashboard) accountsView(q query) accountsView {
+	v := accountsView{Now: d.src.Clock.Now(), Keys: d.src.Accounts.Keys(), Prefix: d.o.Prefix, Q: q}
+	key := q.Account
+	if key == "" && len(v.Keys) > 0 {
+		key = v.Keys[0]
+	}
+	if key != "" {
+		a := d.src.Accounts.Account(key)
+		v.Selected = &a
+		for i := len(a.Ledger) - 1; i >= 0 && len(v.Ledger) < 20; i-- {
+			v.Ledger = append(v.Ledger, a.Ledger[i])
+		}
+		for _, op := range slices.Sorted(maps.Keys(a.Usage)) {
+			v.Usage = append(v.Usage, kv{op, a.Usage[op]})
+		}
+	}
+	faults := d.src.Accounts.Faults()
+	for _, op := range slices.Sorted(maps.Keys(faults)) {
+		b, _ := json.Marshal(faults[op])
+		v.Faults = append(v.Faults, faultRow{Op: op, Spec: string(b)})
+	}
+	return v
+}
+
+// libraryView is the Library panel: every namespace of the selected
+// account (or of every account), per surface.
+type libraryView struct {
+	Groups []libraryGroup
+	Prefix string
+	Empty  bool
+}
+
+type libraryGroup struct {
+	Surface, Account, NS string
+	Items                []Item
+}
+
+func (d *Dashboard) libraryView(q query) libraryView {
+	v := libraryView{Prefix: d.o.Prefix}
+	keys := d.src.Accounts.Keys()
+	if q.Account != "" {
+		keys = []string{q.Account}
+	}
+	for _, lib := range d.src.Libraries {
+		for _, key := range keys {
+			for _, ns := range lib.Namespaces(key) {
+				if q.NS != "" && ns != q.NS {
+					continue
+				}
+				items := lib.Items(key, ns)
+				if len(items) > 0 {
+					v.Groups = append(v.Groups, libraryGroup{Surface: lib.Surface(), Account: key, NS: ns, Items: items})
+				}
+			}
+		}
+	}
+	v.Empty = len(v.Groups) == 0
+	return v
+}
+
+// callbacksView is the Callbacks panel, newest first.
+type callbacksView struct {
+	Deliveries []deliveryRow
+	Control    string
+}
+
+type deliveryRow struct {
+	webhook.Delivery
+	PayloadJSON string
+	Subject     string // the item the payload is about
+}
+
+func (d *Dashboard) callbacksView() callbacksView {
+	all := d.src.Webhooks.Snapshot()
+	v := callbacksView{Control: d.o.Control}
+	for i := len(all) - 1; i >= 0 && len(v.Deliveries) < 200; i-- {
+		v.Deliveries = append(v.Deliveries, newDeliveryRow(all[i]))
+	}
+	return v
+}
+
+func newDeliveryRow(dl webhook.Delivery) deliveryRow {
+	b, _ := json.MarshalIndent(dl.Payload, "", "  ")
+	return deliveryRow{Delivery: dl, PayloadJSON: string(b), Subject: payloadSubject(dl.Payload)}
+}
+
+// subjectFields are the payload fields that name what a callback is about,
+// in the shapes the v1 and caption surfaces send.
+var subjectFields = []string{"videoNo", "videoId", "taskId", "task_id", "asset_id"}
+
+func payloadSubject(p any) string {
+	m, ok := p.(map[string]any)
+	if !ok {
+		return ""
+	}
+	for _, f := range subjectFields {
+		if s, ok := m[f].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// requestsView is the Requests panel.
+type requestsView struct {
+	Rows []requestRow
+	Q    query
+}
+
+type requestRow struct {
+	journal.Entry
+	ID     string // stable for an entry (keeps it open across refreshes)
+	JSON   string
+	Hidden bool
+}
+
+func (d *Dashboard) requestsView(q query) requestsView {
+	v := requestsView{Q: q}
+	seen := map[string]int{}
+	for _, e := range d.src.Journal.Last(d.o.JournalRows) {
+		b, _ := json.MarshalIndent(e, "", "  ")
+		h := fnv.New64a()
+		_, _ = h.Write(b)
+		id := strconv.FormatUint(h.Sum64(), 36)
+		seen[id]++
+		// Newest first, so an entry's occurrence count changes as equal
+		// entries arrive; counting from the oldest would be stabler but
+		// the ring's oldest end moves too. Good enough to keep one open.
+		id += "-" + strconv.Itoa(seen[id])
+		v.Rows = append(v.Rows, requestRow{Entry: e, ID: id, JSON: string(b), Hidden: !q.matches(e)})
+	}
+	return v
+}
+
+// matches applies the journal filter: substrings of the operation, key
+// fingerprint and code (or HTTP status).
+func (q query) matches(e journal.Entry) bool {
+	has := func(s, sub string) bool {
+		return sub == "" || strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+	}
+	return has(e.OperationID+" "+e.Path, q.Op) && has(e.APIKey, q.Key) && has(e.Code+" "+strconv.Itoa(e.Status), q.Code)
+}
+
+// listsView feeds the forms' datalists: known keys, items, operations.
+type listsView struct {
+	Keys  []string
+	Items []Item
+	Ops   []string
+}
+
+func (d *Dashboard) listsView() listsView {
+	v := listsView{Keys: d.src.Accounts.Keys()}
+	for _, lib := range d.src.Libraries {
+		for _, key := range v.Keys {
+			for _, ns := range lib.Namespaces(key) {
+				v.Items = append(v.Items, lib.Items(key, ns)...)
+			}
+		}
+	}
+	ops := map[string]bool{}
+	for _, e := range d.src.Journal.Last(d.o.JournalRows) {
+		if e.OperationID != "" {
+			ops[e.OperationID] = true
+		}
+	}
+	v.Ops = slices.Sorted(maps.Keys(ops))
+	return v
+}
+
+// itemView is a detail page's panel.
+type itemView struct {
+	Found    bool
+	Surface  string
+	Detail   ItemDetail
+	Timeline []Event
+	Callback []deliveryRow
+	Prefix   string
+	Control  string
+}
+
+func (d *Dashboard) findItem(id string) (Library, ItemDetail, bool) {
+	if id == "" {
+		return nil, ItemDetail{}, false
+	}
+	for _, lib := range d.src.Libraries {
+		if it, ok := lib.Item(id); ok {
+			return lib, it, true
+		}
+	}
+	return nil, ItemDetail{}, false
+}
+
+func (d *Dashboard) itemView(q query) itemView {
+	v := itemView{Prefix: d.o.Prefix, Control: d.o.Control}
+	lib, it, ok := d.findItem(q.Item)
+	if !ok {
+		return v
+	}
+	v.Found, v.Surface, v.Detail = true, lib.Surface(), it
+	v.Timeline = append(v.Timeline, it.Events...)
+	keys := it.CallbackKeys
+	if len(keys) == 0 {
+		keys = []string{it.ID}
+	}
+	for _, dl := range d.src.Webhooks.Snapshot() {
+		if !slices.Contains(keys, payloadSubject(dl.Payload)) {
+			continue
+		}
+		row := newDeliveryRow(dl)
+		v.Callback = append(v.Callback, row)
+		v.Timeline = append(v.Timeline, Event{At: dl.CreatedAt, What: "callback queued", Detail: dl.ID + " to " + dl.URL})
+		if dl.Attempts > 0 {
+			what := fmt.Sprintf("callback attempt %d", dl.Attempts)
+			detail := dl.Status
+			if dl.LastError != "" {
+				detail += ": " + dl.LastError
+			} else if dl.LastStatusCode != 0 {
+				detail += fmt.Sprintf(": HTTP %d", dl.LastStatusCode)
+			}
+			v.Timeline = append(v.Timeline, Event{At: dl.UpdatedAt, What: what, Detail: detail})
+		}
+		if !dl.NextAttemptAt.IsZero() && dl.Status == "pending" {
+			v.Timeline = append(v.Timeline, Event{At: dl.NextAttemptAt, What: "callback retry", Detail: dl.ID, Pending: true})
+		}
+	}
+	slices.SortStableFunc(v.Timeline, func(a, b Event) int { return a.At.Compare(b.At) })
+	return v
+}
+
+// media streams an item's stored bytes (the Library's download link).
+func (d *Dashboard) media(w http.ResponseWriter, r *http.Request) {
+	lib, _, ok := d.findItem(r.URL.Query().Get("id"))
+	if !ok {
+		httpError(w, http.StatusNotFound, "no item "+r.URL.Query().Get("id"))
+		return
+	}
+	rc, info, err := lib.Media(r.URL.Query().Get("id"))
+	if err != nil {
+		code := http.StatusInternalServerError
+		if errors.Is(err, ErrNoMedia) {
+			code = http.StatusNotFound
+		}
+		httpError(w, code, err.Error())
+		return
+	}
+	defer rc.Close()
+	h := w.Header()
+	h.Set("Content-Type", cmp.Or(info.ContentType, "application/octet-stream"))
+	if info.Size > 0 {
+		h.Set("Content-Length", strconv.FormatInt(info.Size, 10))
+	}
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", info.Name))
+	_, _ = io.Copy(w, rc)
+}
+
+// resetAccount is POST /_mock/ui/reset-account {"api_key": K}.
+func (d *Dashboard) resetAccount(w http.ResponseWriter, r *http.Request) {
+	if d.src.Resetter == nil {
+		httpError(w, http.StatusNotFound, "this mock cannot reset one account")
+		return
+	}
+	var in struct {
+		APIKey string `json:"api_key"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&in); err != nil || strings.TrimSpace(in.APIKey) == "" {
+		httpError(w, http.StatusBadRequest, "body must be {\"api_key\": \"...\"}")
+		return
+	}
+	if err := d.src.Resetter.ResetAccount(in.APIKey); err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = io.WriteString(w, `{"status":"ok","api_key":`+jsonString(in.APIKey)+"}\n")
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
