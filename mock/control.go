@@ -33,6 +33,8 @@ func (s *Server) controlRegistry() map[string]handlerFunc {
 		"mock_account_balance": s.cAccountBalance,
 		"mock_callbacks":       s.cCallbacks,
 		"mock_requests":        s.cRequests,
+		"mock_requests_find":   s.cRequestsFind,
+		"mock_requests_delete": s.cRequestsDelete,
 		"mock_faults_get":      s.cFaultsGet,
 		"mock_faults_put":      s.cFaultsPut,
 		"mock_config":          s.cConfig,
@@ -73,7 +75,11 @@ func (s *Server) Reset() error {
 }
 
 func (s *Server) cReset(cl *call) (any, error) {
-	if err := s.Reset(); err != nil {
+	reset := s.Reset
+	if key := cl.c.Query("api_key"); key != "" {
+		reset = func() error { return s.ResetAccount(key) }
+	}
+	if err := reset(); err != nil {
 		return nil, err
 	}
 	return map[string]any{"status": "ok"}, nil
@@ -175,10 +181,17 @@ func (s *Server) cCallbacks(cl *call) (any, error) {
 }
 
 func (s *Server) cRequests(cl *call) (any, error) {
+	if key := cl.c.Query("api_key"); key != "" {
+		return map[string]any{"requests": s.requestsOf(key, cl.int("limit", 100))}, nil
+	}
 	return map[string]any{"requests": s.p.Journal.Last(cl.int("limit", 100))}, nil
 }
 
 func (s *Server) cFaultsGet(cl *call) (any, error) {
+	if key := cl.c.Query("api_key"); key != "" {
+		ops, own := s.p.AccountFaults(key)
+		return map[string]any{"operations": ops, "scoped": own}, nil
+	}
 	return map[string]any{"operations": s.meter.faults.Get()}, nil
 }
 
@@ -195,7 +208,11 @@ func (s *Server) cFaultsPut(cl *call) (any, error) {
 		}
 		specs[op] = fs
 	}
-	if err := s.meter.faults.Set(specs); err != nil {
+	set := s.meter.faults.Set
+	if key := cl.c.Query("api_key"); key != "" {
+		set = func(specs map[string]limits.FaultSpec) error { return s.p.SetAccountFaults(key, specs) }
+	}
+	if err := set(specs); err != nil {
 		return nil, apiErr(CodeBadParam, "%v", err)
 	}
 	return s.cFaultsGet(cl)

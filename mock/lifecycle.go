@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform/webhook"
 )
 
 // lifecycle moves uploads from UNPARSE to PARSE or FAIL and scraper tasks
@@ -68,13 +69,13 @@ func (l *lifecycle) finish(v *store.Video, status, cause string) {
 		// Scraped videos report to the task's callback; newer docs send
 		// one INDEXING_SUCCEEDED event per video once it is indexed.
 		if status == store.StatusParse {
-			s.hooks.Enqueue(v.Callback, map[string]any{
+			s.hooks.EnqueueFor(webhook.Target{Surface: "v1", Account: v.Account}, v.Callback, map[string]any{
 				"videoId": v.No, "message": "Video indexing succeed", "taskId": v.TaskID, "status": "INDEXING_SUCCEEDED",
 			})
 		}
 	default:
 		// Seed 001/002: {"videoNo": "...", "status": "PARSE"|"FAIL"}.
-		s.hooks.Enqueue(v.Callback, map[string]any{"videoNo": v.No, "status": status})
+		s.hooks.EnqueueFor(webhook.Target{Surface: "v1", Account: v.Account}, v.Callback, map[string]any{"videoNo": v.No, "status": status})
 	}
 }
 
@@ -95,7 +96,7 @@ func (l *lifecycle) downloaded(t *store.Task, now time.Time) {
 		return
 	}
 	if t.Callback != "" {
-		s.hooks.Enqueue(t.Callback, map[string]any{
+		s.hooks.EnqueueFor(webhook.Target{Surface: "v1", Account: t.Account}, t.Callback, map[string]any{
 			"message": "Video has been downloaded, indexing has begun.", "taskId": t.ID, "status": "SUCCEEDED",
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/platform"
 	"github.com/memharness/memharness/platform/callbackhosts"
+	"github.com/memharness/memharness/platform/journal"
 )
 
 // Options configures a mock server. The zero value is a usable in-memory
@@ -75,7 +76,8 @@ type Options struct {
 
 	// PublicLibrarySize is the number of seeded public (PI-) videos (default 240).
 	PublicLibrarySize int
-	// JournalSize is how many requests /_mock/requests keeps (default 1000).
+	// JournalSize is how many requests /_mock/requests keeps (default
+	// 10,000).
 	JournalSize int
 	// ControlToken, when set, is required as "X-Mock-Token" on /_mock/ calls.
 	ControlToken string
@@ -148,7 +150,7 @@ func (o *Options) setDefaults() {
 		o.PublicLibrarySize = 240
 	}
 	if o.JournalSize == 0 {
-		o.JournalSize = 1000
+		o.JournalSize = journal.DefaultSize
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -89,6 +89,8 @@ var controlOperations = []wantOperation{
 	{method: http.MethodPut, path: "/_mock/accounts/{api_key}/balance", id: "mock_account_balance"},
 	{method: http.MethodGet, path: "/_mock/callbacks", id: "mock_callbacks"},
 	{method: http.MethodGet, path: "/_mock/requests", id: "mock_requests"},
+	{method: http.MethodDelete, path: "/_mock/requests", id: "mock_requests_delete"},
+	{method: http.MethodPost, path: "/_mock/requests/find", id: "mock_requests_find"},
 	{method: http.MethodGet, path: "/_mock/faults", id: "mock_faults_get"},
 	{method: http.MethodPut, path: "/_mock/faults", id: "mock_faults_put"},
 	{method: http.MethodGet, path: "/_mock/stream", id: "mock_stream_get"},

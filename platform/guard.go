@@ -39,7 +39,7 @@ func (p *Platform) Guard(r *http.Request, account, opID string, seq uint64) (Ver
 		}
 		force = f
 	}
-	d := force.Apply(p.Faults.Decide(opID, seq))
+	d := force.Apply(p.faultsFor(account).Decide(opID, seq))
 	if d.Delay > 0 {
 		select {
 		case <-p.Clock.After(d.Delay):

@@ -63,6 +63,7 @@ type Platform struct {
 	// Profile is the rate-limit table in force (after overrides).
 	Profile map[string]limits.Limit
 
+	scoped    scopedFaults // per-account faults (scoped.go)
 	stopFlush func() error
 }
 
@@ -85,7 +86,7 @@ func New(o Options) (*Platform, error) {
 		o.FreeCredits = 100
 	}
 	if o.JournalSize == 0 {
-		o.JournalSize = 1000
+		o.JournalSize = journal.DefaultSize
 	}
 	profile, err := LimitProfile(o.RateLimits, o.RateLimitFile)
 	if err != nil {
@@ -103,6 +104,7 @@ func New(o Options) (*Platform, error) {
 	}
 	p.Limiter = limits.NewLimiter(profile, p.Clock)
 	p.Faults = limits.NewFaults(o.Seed)
+	p.scoped.seed = o.Seed
 	p.Journal = journal.New(o.JournalSize)
 	p.Accounts = accounts.New(o.DefaultWebhook)
 	p.Webhooks = webhook.New(webhook.Options{Clock: p.Clock, Client: o.HTTPClient, Attempts: o.CallbackAttempts,
@@ -140,6 +142,7 @@ func (p *Platform) Reset() {
 	p.Webhooks.Reset()
 	p.Journal.Reset()
 	p.Accounts.Reset()
+	p.scoped.reset()
 }
 
 // Close stops webhook delivery and flushes balances.

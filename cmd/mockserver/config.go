@@ -123,6 +123,8 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	dur(&m.StreamChunkDelay, "stream-chunk-delay", 0, "delay between chat stream content chunks")
 	integer(&chunk, "stream-chunk-size", 12, "characters per streamed content chunk")
 	num(&m.StreamFailProbability, "stream-fail-probability", 0, "probability that a chat stream fails mid-way (deterministic under --seed)")
+	var journalSize int64
+	integer(&journalSize, "journal-size", 10000, "requests kept for /_mock/requests and /_mock/requests/find (bodies over 64 KiB as size + SHA-256)")
 	str(&m.ControlToken, "control-token", "", "require this X-Mock-Token on /_mock/ (needed when --addr is not loopback)")
 	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "text", "text or json")
@@ -151,6 +153,10 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	m.StreamChunkSize = int(chunk)
+	if journalSize < 1 {
+		errs = append(errs, fmt.Errorf("--journal-size %d: want at least 1", journalSize))
+	}
+	m.JournalSize = int(journalSize)
 	if p, err := callbackhosts.Parse(callbackHosts); err != nil {
 		errs = append(errs, fmt.Errorf("--callback-hosts: %w", err))
 	} else {

@@ -5,9 +5,14 @@
 package journal
 
 import (
+	"encoding/json"
 	"sync"
 	"time"
 )
+
+// DefaultSize is the number of entries a journal keeps unless configured
+// (--journal-size).
+const DefaultSize = 10000
 
 // Entry is one request as /_mock/requests reports it.
 type Entry struct {
@@ -20,6 +25,24 @@ type Entry struct {
 	Status      int       `json:"status"`
 	Code        string    `json:"code"`
 	DurationMS  float64   `json:"duration_ms"`
+
+	// The fields below let tests verify what a client sent
+	// (POST /_mock/requests/find); surfaces that do not fill them still
+	// journal the fields above.
+
+	// Seq numbers the entries of one journal in arrival order (set by Add).
+	Seq uint64 `json:"seq"`
+	// KeyID is a real fingerprint of the key (KeyID(key)): unlike the
+	// shortened APIKey it tells apart keys that share a prefix.
+	KeyID string `json:"key_id,omitempty"`
+	// UniqueID is the request's unique_id (the caller's namespace).
+	UniqueID string `json:"unique_id,omitempty"`
+	// Query holds the query parameters as sent.
+	Query map[string][]string `json:"query,omitempty"`
+	// Body is the decoded request body as JSON (Capture); BodyDigest
+	// replaces it for bodies over MaxBodyBytes.
+	Body       json.RawMessage `json:"body,omitempty"`
+	BodyDigest *Digest         `json:"body_digest,omitempty"`
 }
 
 // Journal is a ring buffer of the last requests; safe for concurrent use.
@@ -28,6 +51,7 @@ type Journal struct {
 	buf  []Entry
 	next int
 	full bool
+	seq  uint64
 }
 
 // New returns a journal that keeps the last n entries (n < 1 keeps one).
@@ -41,6 +65,8 @@ func New(n int) *Journal {
 // Add appends e, overwriting the oldest entry when full.
 func (j *Journal) Add(e Entry) {
 	j.mu.Lock()
+	j.seq++
+	e.Seq = j.seq
 	j.buf[j.next] = e
 	j.next = (j.next + 1) % len(j.buf)
 	if j.next == 0 {
