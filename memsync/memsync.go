@@ -20,6 +20,7 @@ import (
 
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/openapi"
+	"github.com/memharness/memharness/platform/journal"
 )
 
 // Options configure a Server. The zero value is usable: real clock, seed 0, any non-empty key
@@ -43,10 +44,17 @@ type Options struct {
 	// Logger receives the start-up line (Info), one line per request (Debug) and handler
 	// failures (Error). Default: discard.
 	Logger *slog.Logger
+	// Journal, when set, receives one entry per request, so the process's
+	// /_mock/requests shows MemSync calls beside the Memories.ai ones (the
+	// platform journal of package platform/journal).
+	Journal Journal
 	// Spec overrides the embedded openapi/memsync.yaml (tests, experiments). It must have been
 	// validated; New does not modify it.
 	Spec *openapi3.T
 }
+
+// Journal records requests; *journal.Journal implements it.
+type Journal interface{ Add(journal.Entry) }
 
 // Bool returns a pointer to v, for the optional switches of Options.
 func Bool(v bool) *bool { return &v }
@@ -58,6 +66,7 @@ type Server struct {
 	seed     int64
 	envelope bool
 	limits   bool
+	journal  Journal
 
 	spec    *openapi3.T
 	engine  *gin.Engine
@@ -80,6 +89,7 @@ func New(opts Options) (*Server, error) {
 		seed:     opts.Seed,
 		envelope: opts.Envelope == nil || *opts.Envelope,
 		limits:   opts.RateLimits == nil || *opts.RateLimits,
+		journal:  opts.Journal,
 		spec:     opts.Spec,
 		ops:      map[string]*operation{},
 		limiter:  newLimiter(),

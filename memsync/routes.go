@@ -1,6 +1,8 @@
 package memsync
 
 import (
+	"github.com/memharness/memharness/platform/journal"
+
 	"fmt"
 	"net/http"
 	"sort"
@@ -183,15 +185,23 @@ func (s *Server) serve(op *operation) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		cl := &call{c: c, op: op, now: s.clk.Now().UTC(), path: map[string]string{}}
 		res, err := s.pipeline(cl)
+		code := "OK"
 		if err != nil {
 			ae, isAPI := err.(*apiError)
 			if !isAPI {
 				s.log.Error("memsync: handler error", "operation", op.id, "err", err)
 				ae = &apiError{Status: http.StatusInternalServerError, Code: "INTERNAL_ERROR", Message: "Internal server error"}
 			}
+			code = ae.Code
 			s.writeError(c, ae)
 		} else {
 			s.writeResult(c, res)
+		}
+		if s.journal != nil {
+			s.journal.Add(journal.Entry{Time: cl.now, Surface: "memsync", Method: c.Request.Method,
+				Path: c.Request.URL.Path, OperationID: op.id, APIKey: journal.Fingerprint(c.GetHeader("X-API-Key")),
+				Status: c.Writer.Status(), Code: code,
+				DurationMS: float64(s.clk.Now().Sub(cl.now).Microseconds()) / 1000})
 		}
 		s.log.Debug("memsync request", "operation", op.id, "method", c.Request.Method,
 			"path", c.Request.URL.Path, "status", c.Writer.Status())

@@ -17,29 +17,35 @@ func (s *Server) controlRegistry() map[string]handlerFunc {
 	docs := s.docsHandler()
 	ui := s.uiHandler()
 	return map[string]handlerFunc{
-		"mock_ui":              ui,
-		"mock_ui_page":         ui,
-		"mock_ui_action":       ui,
-		"mock_redeliver":       s.cCallbackRedeliver,
-		"mock_docs":            docs,
-		"mock_docs_page":       docs,
-		"mock_health":          s.cHealth,
-		"mock_reset":           s.cReset,
-		"mock_clock":           s.cClock,
-		"mock_clock_advance":   s.cClockAdvance,
-		"mock_video_status":    s.cVideoStatus,
-		"mock_video_complete":  s.cVideoComplete,
-		"mock_account":         s.cAccount,
-		"mock_account_balance": s.cAccountBalance,
-		"mock_callbacks":       s.cCallbacks,
-		"mock_requests":        s.cRequests,
-		"mock_requests_find":   s.cRequestsFind,
-		"mock_requests_delete": s.cRequestsDelete,
-		"mock_faults_get":      s.cFaultsGet,
-		"mock_faults_put":      s.cFaultsPut,
-		"mock_config":          s.cConfig,
-		"mock_stream_get":      s.cStreamGet,
-		"mock_stream_put":      s.cStreamPut,
+		"mock_ui":                  ui,
+		"mock_ui_page":             ui,
+		"mock_ui_action":           ui,
+		"mock_redeliver":           s.cCallbackRedeliver,
+		"mock_docs":                docs,
+		"mock_docs_page":           docs,
+		"mock_health":              s.cHealth,
+		"mock_reset":               s.cReset,
+		"mock_clock":               s.cClock,
+		"mock_clock_advance":       s.cClockAdvance,
+		"mock_video_status":        s.cVideoStatus,
+		"mock_video_complete":      s.cVideoComplete,
+		"mock_account":             s.cAccount,
+		"mock_account_balance":     s.cAccountBalance,
+		"mock_account_webhook":     s.cAccountWebhook,
+		"mock_account_webhook_get": s.cAccountWebhookGet,
+		"mock_account_keys":        s.cAccountKeys,
+		"mock_account_keys_get":    s.cAccountKeysGet,
+		"mock_v2_assets":           s.cV2Assets,
+		"mock_v2_tasks":            s.cV2Tasks,
+		"mock_callbacks":           s.cCallbacks,
+		"mock_requests":            s.cRequests,
+		"mock_requests_find":       s.cRequestsFind,
+		"mock_requests_delete":     s.cRequestsDelete,
+		"mock_faults_get":          s.cFaultsGet,
+		"mock_faults_put":          s.cFaultsPut,
+		"mock_config":              s.cConfig,
+		"mock_stream_get":          s.cStreamGet,
+		"mock_stream_put":          s.cStreamPut,
 	}
 }
 
@@ -160,10 +166,11 @@ func (s *Server) cVideoComplete(cl *call) (any, error) {
 
 func (s *Server) cAccount(cl *call) (any, error) {
 	key := cl.c.Param("api_key")
+	acct := s.p.Accounts.Resolve(key) // linked keys share one balance
 	l := s.meter.ledger
 	return map[string]any{
-		"api_key": key, "balance": l.Balance(key), "free_credits": l.FreeCredits(),
-		"credits_enabled": l.Enabled(), "ledger": l.Entries(key), "usage": l.Usage(key),
+		"api_key": key, "balance": l.Balance(acct), "free_credits": l.FreeCredits(),
+		"credits_enabled": l.Enabled(), "ledger": l.Entries(acct), "usage": l.Usage(acct),
 	}, nil
 }
 
@@ -172,7 +179,7 @@ func (s *Server) cAccountBalance(cl *call) (any, error) {
 	if !ok {
 		return nil, apiErr(CodeBadParam, "credits must be a number")
 	}
-	s.meter.ledger.SetBalance(cl.c.Param("api_key"), credits)
+	s.meter.ledger.SetBalance(s.p.Accounts.Resolve(cl.c.Param("api_key")), credits)
 	return s.cAccount(cl)
 }
 

@@ -119,6 +119,14 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	boolean(&m.FetchURLs, "fetch-urls", false, "upload_url really GETs the URL and probes the bytes")
 	str(&callbackHosts, "callback-hosts", "", "hosts a callback URL may name: comma-separated host names (*.example.com), IPs, CIDRs or loopback (127.0.0.0/8, ::1, localhost); others answer 0001. Empty: any")
 	integer(&m.MaxUploadBytes, "max-upload-bytes", 3<<30, "largest accepted upload in bytes")
+	var v2On, v2Codes string
+	var v2Limit int64
+	str(&v2On, "v2", "on", "on: serve Visual Intelligence v2 under /serve/api/v2; off: do not")
+	str(&v2Codes, "v2-codes", "int", "v2 envelope codes: int (seed 000: 200, 400, ...) or string (\"0000\", for clients written against the older pages)")
+	integer(&v2Limit, "v2-limit-status", 429, "HTTP status of a v2 rate-limit rejection: 429 (error table) or 400 (verified-live note)")
+	str(&m.DefaultWebhook, "v2-webhook", "", "default account webhook for v2 async tasks (per account: PUT /_mock/accounts/{api_key}/webhook)")
+	dur(&m.V2UploadTime, "v2-upload-time", 2*time.Second, "time a v2 upload takes from WAITING to SUCCESS")
+	dur(&m.V2TaskTime, "v2-task-time", 3*time.Second, "time a v2 async task runs before its webhook is sent")
 	dur(&m.StreamFirstEvent, "stream-first-event", 0, "delay before the first chat stream event")
 	dur(&m.StreamChunkDelay, "stream-chunk-delay", 0, "delay between chat stream content chunks")
 	integer(&chunk, "stream-chunk-size", 12, "characters per streamed content chunk")
@@ -164,6 +172,24 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	}
 	m.APIKeys = splitList(c.APIKeys)
 	m.CaptionAPIKeys = splitList(c.CaptionKeys)
+	switch v2On {
+	case "on":
+	case "off":
+		m.DisableV2 = true
+	default:
+		errs = append(errs, fmt.Errorf("--v2 %q: want on or off", v2On))
+	}
+	switch v2Codes {
+	case "int":
+	case "string":
+		m.V2StringCodes = true
+	default:
+		errs = append(errs, fmt.Errorf("--v2-codes %q: want int or string", v2Codes))
+	}
+	if v2Limit != 429 && v2Limit != 400 {
+		errs = append(errs, fmt.Errorf("--v2-limit-status %d: want 429 or 400", v2Limit))
+	}
+	m.V2LimitStatus = int(v2Limit)
 	switch c.Credits {
 	case "on":
 	case "off":

@@ -84,7 +84,7 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
 	}
 	servers := []*http.Server{{Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
 	listeners := []net.Listener{ln}
-	extra, err := startMemSync(cfg, srv.Clock(), log, px.wrapMemSync)
+	extra, err := startMemSync(cfg, srv.Clock(), srv.Platform().Journal, log, px.wrapMemSync)
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -157,6 +157,9 @@ Memories.ai mock %s listening on %s (state %s, seed %d)
   API:           %s/serve/api/v1/...   (Authorization: <any key>)
   control plane: %s/_mock/health
 `, mock.Version(), base, store, cfg.Mock.Seed, base, base)
+	if !cfg.Mock.DisableV2 {
+		fmt.Fprintf(w, "  v2 API:        %s/serve/api/v2/...   (Visual Intelligence; account webhook: PUT /_mock/accounts/{key}/webhook)\n", base)
+	}
 	for _, e := range extra {
 		fmt.Fprintf(w, "  %s\n", e.banner)
 	}

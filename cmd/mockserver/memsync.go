@@ -22,12 +22,12 @@ type extraServer struct {
 
 // startMemSync starts the MemSync mock on --memsync-addr (empty disables
 // it), sharing the Memories.ai mock's seed, keys and clock.
-func startMemSync(cfg Config, clk clock.Clock, log *slog.Logger, wrap func(http.Handler) (http.Handler, error)) ([]extraServer, error) {
+func startMemSync(cfg Config, clk clock.Clock, jr memsync.Journal, log *slog.Logger, wrap func(http.Handler) (http.Handler, error)) ([]extraServer, error) {
 	if cfg.MemSyncAddr == "" {
 		return nil, nil
 	}
 	ms, err := memsync.New(memsync.Options{
-		Clock: clk, Seed: cfg.Mock.Seed, APIKeys: cfg.Mock.APIKeys,
+		Clock: clk, Seed: cfg.Mock.Seed, APIKeys: cfg.Mock.APIKeys, Journal: jr,
 		Envelope:   memsync.Bool(cfg.MemSyncEnvelope),
 		RateLimits: memsync.Bool(cfg.MemSyncLimits && cfg.Mock.RateLimits != "off"),
 		Logger:     log.With("api", "memsync"),
