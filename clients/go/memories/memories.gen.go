@@ -583,8 +583,13 @@ type CaptionErrorEnvelope struct {
 
 // CaptionImageBase64Request Image caption request with a base64-encoded image.
 type CaptionImageBase64Request struct {
-	// ImageBase64 The image, base64-encoded.
-	ImageBase64 string `json:"image_base64"`
+	// ImageBase64 The image, base64-encoded (standard alphabet, `format: byte`). A data URL
+	// (`data:image/png;base64,...`) is accepted too: the mock, like the vendor's samples, strips
+	// the prefix. Bytes that do not decode answer 0001 `image_base64 is not valid base64`.
+	//
+	//
+	// Example: iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==
+	ImageBase64 ImageBase64 `json:"image_base64"`
 
 	// ImgType MIME type of the image.
 	ImgType CaptionImageBase64RequestImgType `json:"img_type"`
@@ -1257,6 +1262,21 @@ type HttpErrorEnvelope struct {
 	Msg string `json:"msg"`
 }
 
+// ImageBase64 The image, base64-encoded (standard alphabet, `format: byte`). A data URL
+// (`data:image/png;base64,...`) is accepted too: the mock, like the vendor's samples, strips
+// the prefix. Bytes that do not decode answer 0001 `image_base64 is not valid base64`.
+//
+// Example: iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==
+type ImageBase64 struct {
+	union json.RawMessage
+}
+
+// ImageBase640 defines model for ImageBase64.0.
+type ImageBase640 = []byte
+
+// ImageBase641 defines model for ImageBase64.1.
+type ImageBase641 = string
+
 // ImageItem A stored image as listed or found by BY_IMAGE search.
 type ImageItem struct {
 	// CameraModel Camera model given at upload.
@@ -1371,7 +1391,7 @@ type ListMemoriesRequest struct {
 	// Page One-based page number.
 	Page *int `json:"page,omitempty"`
 
-	// PageSize Memories per page.
+	// PageSize Memories per page (1..100; more answers 0001).
 	PageSize *int `json:"page_size,omitempty"`
 
 	// UniqueId Namespace id grouping videos, images, sessions and memories of one account; "default" when omitted.
@@ -1666,6 +1686,13 @@ type PersonalTokenEvent struct {
 // PlatformType Public platform whose library is used.
 type PlatformType string
 
+// PlatformUrl A TikTok, YouTube (youtube.com, youtu.be) or Instagram URL: an absolute URL whose host is
+// the platform's domain or a subdomain of it (host names in lower case). Any other host
+// answers 0001 `unsupported platform url: <url>`.
+//
+// Example: https://www.tiktok.com/@cutshall73/video/7543017294226558221
+type PlatformUrl = string
+
 // PublicVideoDetailResponse Success envelope of get_public_video_detail; every number is a string.
 type PublicVideoDetailResponse struct {
 	// Code Success code - the string "0000" (v1 style) or the integer 200 (the mock's http error style).
@@ -1788,13 +1815,13 @@ type ScraperCreatorPublicRequest struct {
 	// Example: https://your.app/callback
 	CallbackUrl *CallbackUrl `json:"callback_url,omitempty"`
 
-	// ScraperCnt Number of most recent videos to scrape.
+	// ScraperCnt Number of most recent videos to scrape (1..50; more answers 0001).
 	ScraperCnt *int `json:"scraper_cnt,omitempty"`
 
-	// Username Creator profile URL, e.g. https://www.instagram.com/nike/.
+	// Username Creator profile URL on TikTok, YouTube or Instagram, e.g. https://www.instagram.com/nike/.
 	//
 	// Example: https://www.instagram.com/nike/
-	Username string `json:"username"`
+	Username PlatformUrl `json:"username"`
 }
 
 // ScraperCreatorRequest Creator profile to scrape into the private library.
@@ -1814,7 +1841,7 @@ type ScraperCreatorRequest struct {
 	// Example: 671631448308117500
 	FolderId *FolderId `json:"folder_id,omitempty"`
 
-	// ScraperCnt Number of most recent videos to scrape.
+	// ScraperCnt Number of most recent videos to scrape (1..50; more answers 0001).
 	ScraperCnt *int `json:"scraper_cnt,omitempty"`
 
 	// UniqueId Namespace id grouping videos, images, sessions and memories of one account; "default" when omitted.
@@ -1822,10 +1849,10 @@ type ScraperCreatorRequest struct {
 	// Example: default
 	UniqueId *UniqueId `json:"unique_id,omitempty"`
 
-	// Username Creator profile URL, e.g. https://www.tiktok.com/@cutshall73.
+	// Username Creator profile URL on TikTok, YouTube or Instagram, e.g. https://www.tiktok.com/@cutshall73.
 	//
 	// Example: https://www.tiktok.com/@cutshall73
-	Username string `json:"username"`
+	Username PlatformUrl `json:"username"`
 }
 
 // ScraperTagPublicRequest Hashtags whose videos are scraped into the public library (TikTok only).
@@ -1845,7 +1872,7 @@ type ScraperTagPublicRequest struct {
 	// Example: ["LVMH"]
 	HashTags []string `json:"hash_tags"`
 
-	// ScraperCnt Number of videos to scrape per hashtag.
+	// ScraperCnt Number of videos to scrape per hashtag (1..50; more answers 0001).
 	ScraperCnt *int `json:"scraper_cnt,omitempty"`
 }
 
@@ -1871,7 +1898,7 @@ type ScraperTagRequest struct {
 	// Example: ["LVMH"]
 	HashTags []string `json:"hash_tags"`
 
-	// ScraperCnt Number of videos to scrape per hashtag.
+	// ScraperCnt Number of videos to scrape per hashtag (1..50; more answers 0001).
 	ScraperCnt *int `json:"scraper_cnt,omitempty"`
 
 	// UniqueId Namespace id grouping videos, images, sessions and memories of one account; "default" when omitted.
@@ -1919,12 +1946,12 @@ type ScraperUrlPublicRequest struct {
 	Quality *Quality `json:"quality,omitempty"`
 
 	// TiktokPostUrls Older name for TikTok post URLs; merged into video_urls.
-	TiktokPostUrls *[]string `json:"tiktok_post_urls,omitempty"`
+	TiktokPostUrls *[]PlatformUrl `json:"tiktok_post_urls,omitempty"`
 
 	// VideoUrls TikTok / YouTube / Instagram post URLs, all from the same platform.
 	//
 	// Example: ["https://www.tiktok.com/@cutshall73/video/7543017294226558221"]
-	VideoUrls *[]string `json:"video_urls,omitempty"`
+	VideoUrls *[]PlatformUrl `json:"video_urls,omitempty"`
 	union     json.RawMessage
 }
 
@@ -1955,7 +1982,7 @@ type ScraperUrlRequest struct {
 	Quality *Quality `json:"quality,omitempty"`
 
 	// TiktokPostUrls Older name for TikTok post URLs; merged into video_urls.
-	TiktokPostUrls *[]string `json:"tiktok_post_urls,omitempty"`
+	TiktokPostUrls *[]PlatformUrl `json:"tiktok_post_urls,omitempty"`
 
 	// UniqueId Namespace id grouping videos, images, sessions and memories of one account; "default" when omitted.
 	//
@@ -1965,7 +1992,7 @@ type ScraperUrlRequest struct {
 	// VideoUrls TikTok / YouTube / Instagram post URLs, all from the same platform.
 	//
 	// Example: ["https://www.tiktok.com/@cutshall73/video/7543017294226558221","https://www.tiktok.com/@abcnews/video/7543794552365124919"]
-	VideoUrls *[]string `json:"video_urls,omitempty"`
+	VideoUrls *[]PlatformUrl `json:"video_urls,omitempty"`
 	union     json.RawMessage
 }
 
@@ -1983,7 +2010,7 @@ type SearchMemoriesRequest struct {
 	// Page One-based page number.
 	Page *int `json:"page,omitempty"`
 
-	// PageSize Memories per page.
+	// PageSize Memories per page (1..100; more answers 0001).
 	PageSize *int `json:"page_size,omitempty"`
 
 	// Query Natural-language query.
@@ -2508,7 +2535,7 @@ type UploadUrlForm struct {
 	// Example: default
 	UniqueId *UniqueId `json:"unique_id,omitempty"`
 
-	// Url Direct download (or stream) URL reachable by an unauthenticated GET.
+	// Url Direct download (or stream) URL reachable by an unauthenticated GET; an absolute http(s) URL with a host (anything else answers 0001 "url must be a direct http(s) link").
 	//
 	// Example: http://commondatastorage.googleapis.com/gtv-videos-bucket/sample/ElephantsDream.mp4
 	Url string `json:"url"`
@@ -2564,7 +2591,7 @@ type UploadUrlMultipartForm struct {
 	// Example: default
 	UniqueId *UniqueId `json:"unique_id,omitempty"`
 
-	// Url Direct download (or stream) URL reachable by an unauthenticated GET.
+	// Url Direct download (or stream) URL reachable by an unauthenticated GET; an absolute http(s) URL with a host (anything else answers 0001 "url must be a direct http(s) link").
 	//
 	// Example: http://commondatastorage.googleapis.com/gtv-videos-bucket/sample/ElephantsDream.mp4
 	Url string `json:"url"`
@@ -3892,6 +3919,68 @@ func (t Coordinate) MarshalJSON() ([]byte, error) {
 }
 
 func (t *Coordinate) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsImageBase640 returns the union data inside the ImageBase64 as a ImageBase640
+func (t ImageBase64) AsImageBase640() (ImageBase640, error) {
+	var body ImageBase640
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromImageBase640 overwrites any union data inside the ImageBase64 as the provided ImageBase640
+func (t *ImageBase64) FromImageBase640(v ImageBase640) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeImageBase640 performs a merge with any union data inside the ImageBase64, using the provided ImageBase640
+func (t *ImageBase64) MergeImageBase640(v ImageBase640) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsImageBase641 returns the union data inside the ImageBase64 as a ImageBase641
+func (t ImageBase64) AsImageBase641() (ImageBase641, error) {
+	var body ImageBase641
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromImageBase641 overwrites any union data inside the ImageBase64 as the provided ImageBase641
+func (t *ImageBase64) FromImageBase641(v ImageBase641) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeImageBase641 performs a merge with any union data inside the ImageBase64, using the provided ImageBase641
+func (t *ImageBase64) MergeImageBase641(v ImageBase641) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ImageBase64) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ImageBase64) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

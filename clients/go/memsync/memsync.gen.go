@@ -4688,10 +4688,14 @@ type ClientInterface interface {
 
 	// ListApiKeysUnprefixed Alias of listApiKeys (reference page path)
 	//
+	// Alias of `listApiKeys` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Corresponds with GET /api-keys (the `ListApiKeysUnprefixed` operationId).
 	ListApiKeysUnprefixed(ctx context.Context, params *ListApiKeysUnprefixedParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateApiKeyUnprefixedWithBody Alias of createApiKey (reference page path)
+	//
+	// Alias of `createApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4700,12 +4704,16 @@ type ClientInterface interface {
 
 	// CreateApiKeyUnprefixed Alias of createApiKey (reference page path)
 	//
+	// Alias of `createApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api-keys (the `CreateApiKeyUnprefixed` operationId).
 	CreateApiKeyUnprefixed(ctx context.Context, body CreateApiKeyUnprefixedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteApiKeyUnprefixed Alias of deleteApiKey (reference page path)
+	//
+	// Alias of `deleteApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Corresponds with DELETE /api-keys/{api_key_id} (the `DeleteApiKeyUnprefixed` operationId).
 	DeleteApiKeyUnprefixed(ctx context.Context, apiKeyId ApiKeyID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4720,12 +4728,16 @@ type ClientInterface interface {
 
 	// CreateChatIntegrationUnprefixedWithBody Alias of createChatIntegration (reference page path)
 	//
+	// Alias of `createChatIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /integrations/chat (the `CreateChatIntegrationUnprefixed` operationId).
 	CreateChatIntegrationUnprefixedWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateChatIntegrationUnprefixed Alias of createChatIntegration (reference page path)
+	//
+	// Alias of `createChatIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4734,12 +4746,16 @@ type ClientInterface interface {
 
 	// CreateFileIntegrationUnprefixedWithBody Alias of createFileIntegration (reference page path)
 	//
+	// Alias of `createFileIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /integrations/files (the `CreateFileIntegrationUnprefixed` operationId).
 	CreateFileIntegrationUnprefixedWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateSocialIntegrationUnprefixedWithBody Alias of createSocialIntegration (reference page path)
+	//
+	// Alias of `createSocialIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4748,6 +4764,8 @@ type ClientInterface interface {
 
 	// CreateSocialIntegrationUnprefixed Alias of createSocialIntegration (reference page path)
 	//
+	// Alias of `createSocialIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /integrations/social (the `CreateSocialIntegrationUnprefixed` operationId).
@@ -4755,10 +4773,14 @@ type ClientInterface interface {
 
 	// GetIntegrationStatusUnprefixed Alias of getIntegrationStatus (reference page path)
 	//
+	// Alias of `getIntegrationStatus` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Corresponds with GET /integrations/{integration_id}/status (the `GetIntegrationStatusUnprefixed` operationId).
 	GetIntegrationStatusUnprefixed(ctx context.Context, integrationId IntegrationID, params *GetIntegrationStatusUnprefixedParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// BatchDeleteMemoriesUnprefixedWithBody Alias of batchDeleteMemories (reference page path)
+	//
+	// Alias of `batchDeleteMemories` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4767,6 +4789,8 @@ type ClientInterface interface {
 
 	// BatchDeleteMemoriesUnprefixed Alias of batchDeleteMemories (reference page path)
 	//
+	// Alias of `batchDeleteMemories` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /memories/batch-delete (the `BatchDeleteMemoriesUnprefixed` operationId).
@@ -4774,10 +4798,14 @@ type ClientInterface interface {
 
 	// DeleteMemoryUnprefixed Alias of deleteMemory (reference page path)
 	//
+	// Alias of `deleteMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Corresponds with DELETE /memories/{memory_id} (the `DeleteMemoryUnprefixed` operationId).
 	DeleteMemoryUnprefixed(ctx context.Context, memoryId MemoryID, params *DeleteMemoryUnprefixedParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateMemoryUnprefixedWithBody Alias of updateMemory (reference page path)
+	//
+	// Alias of `updateMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4786,6 +4814,8 @@ type ClientInterface interface {
 
 	// UpdateMemoryUnprefixed Alias of updateMemory (reference page path)
 	//
+	// Alias of `updateMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /memories/{memory_id} (the `UpdateMemoryUnprefixed` operationId).
@@ -4793,15 +4823,21 @@ type ClientInterface interface {
 
 	// GetProfileUnprefixed Alias of getProfile (reference page path)
 	//
+	// Alias of `getProfile` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Corresponds with GET /profile (the `GetProfileUnprefixed` operationId).
 	GetProfileUnprefixed(ctx context.Context, params *GetProfileUnprefixedParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBioUnprefixed Alias of getBio (reference page path)
 	//
+	// Alias of `getBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Corresponds with GET /profile/bio (the `GetBioUnprefixed` operationId).
 	GetBioUnprefixed(ctx context.Context, params *GetBioUnprefixedParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBioUnprefixedWithBody Alias of updateBio (reference page path)
+	//
+	// Alias of `updateBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4810,12 +4846,16 @@ type ClientInterface interface {
 
 	// UpdateBioUnprefixed Alias of updateBio (reference page path)
 	//
+	// Alias of `updateBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /profile/bio (the `UpdateBioUnprefixed` operationId).
 	UpdateBioUnprefixed(ctx context.Context, body UpdateBioUnprefixedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListApiKeys List API keys
+	//
+	// The caller's API keys, oldest first, with their scopes and status (`active`, `expired`, `revoked`); `status` filters, `limit`/`offset` page.
 	//
 	// Corresponds with GET /v1/api-keys (the `ListApiKeys` operationId).
 	ListApiKeys(ctx context.Context, params *ListApiKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4841,6 +4881,8 @@ type ClientInterface interface {
 	CreateApiKey(ctx context.Context, body CreateApiKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteApiKey Revoke an API key
+	//
+	// Revokes one of the caller's keys: from then on it answers 401 and is listed as `revoked`. The key making the call cannot revoke itself.
 	//
 	// Corresponds with DELETE /v1/api-keys/{api_key_id} (the `DeleteApiKey` operationId).
 	DeleteApiKey(ctx context.Context, apiKeyId ApiKeyID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4877,12 +4919,16 @@ type ClientInterface interface {
 
 	// IndexChatGuideWithBody Alias of createChatIntegration in the guides' shape
 	//
+	// Alias of `createChatIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/integrations/index/chat (the `IndexChatGuide` operationId).
 	IndexChatGuideWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// IndexChatGuide Alias of createChatIntegration in the guides' shape
+	//
+	// Alias of `createChatIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4909,12 +4955,16 @@ type ClientInterface interface {
 
 	// IndexSocialGuideWithBody Alias of createSocialIntegration in the guides' shape
 	//
+	// Alias of `createSocialIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/integrations/index/social (the `IndexSocialGuide` operationId).
 	IndexSocialGuideWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// IndexSocialGuide Alias of createSocialIntegration in the guides' shape
+	//
+	// Alias of `createSocialIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4943,10 +4993,14 @@ type ClientInterface interface {
 
 	// GetTaskStatusGuide Alias of getIntegrationStatus in the guides' shape
 	//
+	// Alias of `getIntegrationStatus` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+	//
 	// Corresponds with GET /v1/integrations/status/{task_id} (the `GetTaskStatusGuide` operationId).
 	GetTaskStatusGuide(ctx context.Context, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetIntegrationStatus Integration status
+	//
+	// Progress of an integration task: status, current step, items processed and memories created so far, errors reached (`include_errors`, default true) and step logs (`include_logs`). Tasks advance on the mock's clock.
 	//
 	// Corresponds with GET /v1/integrations/{integration_id}/status (the `GetIntegrationStatus` operationId).
 	GetIntegrationStatus(ctx context.Context, integrationId IntegrationID, params *GetIntegrationStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5019,10 +5073,14 @@ type ClientInterface interface {
 
 	// DeleteMemory Delete a memory
 	//
+	// Deletes one memory of the caller. `cascade=true` also drops the generated profile and bio built from it (they regenerate), counted in `cascade_deletions`; `backup` (default true) returns the id of a 30-day compliance backup that the API cannot restore.
+	//
 	// Corresponds with DELETE /v1/memories/{memory_id} (the `DeleteMemory` operationId).
 	DeleteMemory(ctx context.Context, memoryId MemoryID, params *DeleteMemoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateMemoryWithBody Update a memory
+	//
+	// Changes only the fields sent (content, category, memory_type, importance; metadata is merged). New content is re-embedded and the answer then carries its `embeddings`; the memory must belong to the caller (403 otherwise, 404 when unknown).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -5030,6 +5088,8 @@ type ClientInterface interface {
 	UpdateMemoryWithBody(ctx context.Context, memoryId MemoryID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateMemory Update a memory
+	//
+	// Changes only the fields sent (content, category, memory_type, importance; metadata is merged). New content is re-embedded and the answer then carries its `embeddings`; the memory must belong to the caller (403 otherwise, 404 when unknown).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5053,12 +5113,16 @@ type ClientInterface interface {
 
 	// UpdateBioWithBody Update the user bio
 	//
+	// Sets a manual bio (`bio`, optionally locked against regeneration with `manual_override`), regenerates one (`regenerate`), or re-renders the current bio in another `format` or `style`.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/profile/bio (the `UpdateBio` operationId).
 	UpdateBioWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBio Update the user bio
+	//
+	// Sets a manual bio (`bio`, optionally locked against regeneration with `manual_override`), regenerates one (`regenerate`), or re-renders the current bio in another `format` or `style`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5067,12 +5131,16 @@ type ClientInterface interface {
 
 	// PutUserBioGuideWithBody Alias of updateBio in the guides' shape (`{user_bio}`)
 	//
+	// Alias of `updateBio` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /v1/users/bio (the `PutUserBioGuide` operationId).
 	PutUserBioGuideWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutUserBioGuide Alias of updateBio in the guides' shape (`{user_bio}`)
+	//
+	// Alias of `updateBio` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5089,6 +5157,8 @@ type ClientInterface interface {
 
 // ListApiKeysUnprefixed Alias of listApiKeys (reference page path)
 //
+// Alias of `listApiKeys` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Corresponds with GET /api-keys (the `ListApiKeysUnprefixed` operationId).
 func (c *Client) ListApiKeysUnprefixed(ctx context.Context, params *ListApiKeysUnprefixedParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListApiKeysUnprefixedRequest(c.Server, params)
@@ -5103,6 +5173,8 @@ func (c *Client) ListApiKeysUnprefixed(ctx context.Context, params *ListApiKeysU
 }
 
 // CreateApiKeyUnprefixedWithBody Alias of createApiKey (reference page path)
+//
+// Alias of `createApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5121,6 +5193,8 @@ func (c *Client) CreateApiKeyUnprefixedWithBody(ctx context.Context, contentType
 
 // CreateApiKeyUnprefixed Alias of createApiKey (reference page path)
 //
+// Alias of `createApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api-keys (the `CreateApiKeyUnprefixed` operationId).
@@ -5137,6 +5211,8 @@ func (c *Client) CreateApiKeyUnprefixed(ctx context.Context, body CreateApiKeyUn
 }
 
 // DeleteApiKeyUnprefixed Alias of deleteApiKey (reference page path)
+//
+// Alias of `deleteApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Corresponds with DELETE /api-keys/{api_key_id} (the `DeleteApiKeyUnprefixed` operationId).
 func (c *Client) DeleteApiKeyUnprefixed(ctx context.Context, apiKeyId ApiKeyID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5171,6 +5247,8 @@ func (c *Client) Healthcheck(ctx context.Context, reqEditors ...RequestEditorFn)
 
 // CreateChatIntegrationUnprefixedWithBody Alias of createChatIntegration (reference page path)
 //
+// Alias of `createChatIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /integrations/chat (the `CreateChatIntegrationUnprefixed` operationId).
@@ -5187,6 +5265,8 @@ func (c *Client) CreateChatIntegrationUnprefixedWithBody(ctx context.Context, co
 }
 
 // CreateChatIntegrationUnprefixed Alias of createChatIntegration (reference page path)
+//
+// Alias of `createChatIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5205,6 +5285,8 @@ func (c *Client) CreateChatIntegrationUnprefixed(ctx context.Context, body Creat
 
 // CreateFileIntegrationUnprefixedWithBody Alias of createFileIntegration (reference page path)
 //
+// Alias of `createFileIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /integrations/files (the `CreateFileIntegrationUnprefixed` operationId).
@@ -5221,6 +5303,8 @@ func (c *Client) CreateFileIntegrationUnprefixedWithBody(ctx context.Context, co
 }
 
 // CreateSocialIntegrationUnprefixedWithBody Alias of createSocialIntegration (reference page path)
+//
+// Alias of `createSocialIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5239,6 +5323,8 @@ func (c *Client) CreateSocialIntegrationUnprefixedWithBody(ctx context.Context, 
 
 // CreateSocialIntegrationUnprefixed Alias of createSocialIntegration (reference page path)
 //
+// Alias of `createSocialIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /integrations/social (the `CreateSocialIntegrationUnprefixed` operationId).
@@ -5256,6 +5342,8 @@ func (c *Client) CreateSocialIntegrationUnprefixed(ctx context.Context, body Cre
 
 // GetIntegrationStatusUnprefixed Alias of getIntegrationStatus (reference page path)
 //
+// Alias of `getIntegrationStatus` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Corresponds with GET /integrations/{integration_id}/status (the `GetIntegrationStatusUnprefixed` operationId).
 func (c *Client) GetIntegrationStatusUnprefixed(ctx context.Context, integrationId IntegrationID, params *GetIntegrationStatusUnprefixedParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetIntegrationStatusUnprefixedRequest(c.Server, integrationId, params)
@@ -5270,6 +5358,8 @@ func (c *Client) GetIntegrationStatusUnprefixed(ctx context.Context, integration
 }
 
 // BatchDeleteMemoriesUnprefixedWithBody Alias of batchDeleteMemories (reference page path)
+//
+// Alias of `batchDeleteMemories` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5288,6 +5378,8 @@ func (c *Client) BatchDeleteMemoriesUnprefixedWithBody(ctx context.Context, cont
 
 // BatchDeleteMemoriesUnprefixed Alias of batchDeleteMemories (reference page path)
 //
+// Alias of `batchDeleteMemories` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /memories/batch-delete (the `BatchDeleteMemoriesUnprefixed` operationId).
@@ -5305,6 +5397,8 @@ func (c *Client) BatchDeleteMemoriesUnprefixed(ctx context.Context, body BatchDe
 
 // DeleteMemoryUnprefixed Alias of deleteMemory (reference page path)
 //
+// Alias of `deleteMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Corresponds with DELETE /memories/{memory_id} (the `DeleteMemoryUnprefixed` operationId).
 func (c *Client) DeleteMemoryUnprefixed(ctx context.Context, memoryId MemoryID, params *DeleteMemoryUnprefixedParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteMemoryUnprefixedRequest(c.Server, memoryId, params)
@@ -5319,6 +5413,8 @@ func (c *Client) DeleteMemoryUnprefixed(ctx context.Context, memoryId MemoryID, 
 }
 
 // UpdateMemoryUnprefixedWithBody Alias of updateMemory (reference page path)
+//
+// Alias of `updateMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5337,6 +5433,8 @@ func (c *Client) UpdateMemoryUnprefixedWithBody(ctx context.Context, memoryId Me
 
 // UpdateMemoryUnprefixed Alias of updateMemory (reference page path)
 //
+// Alias of `updateMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /memories/{memory_id} (the `UpdateMemoryUnprefixed` operationId).
@@ -5354,6 +5452,8 @@ func (c *Client) UpdateMemoryUnprefixed(ctx context.Context, memoryId MemoryID, 
 
 // GetProfileUnprefixed Alias of getProfile (reference page path)
 //
+// Alias of `getProfile` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Corresponds with GET /profile (the `GetProfileUnprefixed` operationId).
 func (c *Client) GetProfileUnprefixed(ctx context.Context, params *GetProfileUnprefixedParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProfileUnprefixedRequest(c.Server, params)
@@ -5369,6 +5469,8 @@ func (c *Client) GetProfileUnprefixed(ctx context.Context, params *GetProfileUnp
 
 // GetBioUnprefixed Alias of getBio (reference page path)
 //
+// Alias of `getBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Corresponds with GET /profile/bio (the `GetBioUnprefixed` operationId).
 func (c *Client) GetBioUnprefixed(ctx context.Context, params *GetBioUnprefixedParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBioUnprefixedRequest(c.Server, params)
@@ -5383,6 +5485,8 @@ func (c *Client) GetBioUnprefixed(ctx context.Context, params *GetBioUnprefixedP
 }
 
 // UpdateBioUnprefixedWithBody Alias of updateBio (reference page path)
+//
+// Alias of `updateBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5401,6 +5505,8 @@ func (c *Client) UpdateBioUnprefixedWithBody(ctx context.Context, contentType st
 
 // UpdateBioUnprefixed Alias of updateBio (reference page path)
 //
+// Alias of `updateBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /profile/bio (the `UpdateBioUnprefixed` operationId).
@@ -5417,6 +5523,8 @@ func (c *Client) UpdateBioUnprefixed(ctx context.Context, body UpdateBioUnprefix
 }
 
 // ListApiKeys List API keys
+//
+// The caller's API keys, oldest first, with their scopes and status (`active`, `expired`, `revoked`); `status` filters, `limit`/`offset` page.
 //
 // Corresponds with GET /v1/api-keys (the `ListApiKeys` operationId).
 func (c *Client) ListApiKeys(ctx context.Context, params *ListApiKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5472,6 +5580,8 @@ func (c *Client) CreateApiKey(ctx context.Context, body CreateApiKeyJSONRequestB
 }
 
 // DeleteApiKey Revoke an API key
+//
+// Revokes one of the caller's keys: from then on it answers 401 and is listed as `revoked`. The key making the call cannot revoke itself.
 //
 // Corresponds with DELETE /v1/api-keys/{api_key_id} (the `DeleteApiKey` operationId).
 func (c *Client) DeleteApiKey(ctx context.Context, apiKeyId ApiKeyID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5548,6 +5658,8 @@ func (c *Client) CreateFileIntegrationWithBody(ctx context.Context, contentType 
 
 // IndexChatGuideWithBody Alias of createChatIntegration in the guides' shape
 //
+// Alias of `createChatIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/integrations/index/chat (the `IndexChatGuide` operationId).
@@ -5564,6 +5676,8 @@ func (c *Client) IndexChatGuideWithBody(ctx context.Context, contentType string,
 }
 
 // IndexChatGuide Alias of createChatIntegration in the guides' shape
+//
+// Alias of `createChatIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5620,6 +5734,8 @@ func (c *Client) IndexFileGuide(ctx context.Context, body IndexFileGuideJSONRequ
 
 // IndexSocialGuideWithBody Alias of createSocialIntegration in the guides' shape
 //
+// Alias of `createSocialIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/integrations/index/social (the `IndexSocialGuide` operationId).
@@ -5636,6 +5752,8 @@ func (c *Client) IndexSocialGuideWithBody(ctx context.Context, contentType strin
 }
 
 // IndexSocialGuide Alias of createSocialIntegration in the guides' shape
+//
+// Alias of `createSocialIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5694,6 +5812,8 @@ func (c *Client) CreateSocialIntegration(ctx context.Context, body CreateSocialI
 
 // GetTaskStatusGuide Alias of getIntegrationStatus in the guides' shape
 //
+// Alias of `getIntegrationStatus` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+//
 // Corresponds with GET /v1/integrations/status/{task_id} (the `GetTaskStatusGuide` operationId).
 func (c *Client) GetTaskStatusGuide(ctx context.Context, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTaskStatusGuideRequest(c.Server, taskId)
@@ -5708,6 +5828,8 @@ func (c *Client) GetTaskStatusGuide(ctx context.Context, taskId string, reqEdito
 }
 
 // GetIntegrationStatus Integration status
+//
+// Progress of an integration task: status, current step, items processed and memories created so far, errors reached (`include_errors`, default true) and step logs (`include_logs`). Tasks advance on the mock's clock.
 //
 // Corresponds with GET /v1/integrations/{integration_id}/status (the `GetIntegrationStatus` operationId).
 func (c *Client) GetIntegrationStatus(ctx context.Context, integrationId IntegrationID, params *GetIntegrationStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5860,6 +5982,8 @@ func (c *Client) SearchMemories(ctx context.Context, body SearchMemoriesJSONRequ
 
 // DeleteMemory Delete a memory
 //
+// Deletes one memory of the caller. `cascade=true` also drops the generated profile and bio built from it (they regenerate), counted in `cascade_deletions`; `backup` (default true) returns the id of a 30-day compliance backup that the API cannot restore.
+//
 // Corresponds with DELETE /v1/memories/{memory_id} (the `DeleteMemory` operationId).
 func (c *Client) DeleteMemory(ctx context.Context, memoryId MemoryID, params *DeleteMemoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteMemoryRequest(c.Server, memoryId, params)
@@ -5874,6 +5998,8 @@ func (c *Client) DeleteMemory(ctx context.Context, memoryId MemoryID, params *De
 }
 
 // UpdateMemoryWithBody Update a memory
+//
+// Changes only the fields sent (content, category, memory_type, importance; metadata is merged). New content is re-embedded and the answer then carries its `embeddings`; the memory must belong to the caller (403 otherwise, 404 when unknown).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5891,6 +6017,8 @@ func (c *Client) UpdateMemoryWithBody(ctx context.Context, memoryId MemoryID, co
 }
 
 // UpdateMemory Update a memory
+//
+// Changes only the fields sent (content, category, memory_type, importance; metadata is merged). New content is re-embedded and the answer then carries its `embeddings`; the memory must belong to the caller (403 otherwise, 404 when unknown).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5944,6 +6072,8 @@ func (c *Client) GetBio(ctx context.Context, params *GetBioParams, reqEditors ..
 
 // UpdateBioWithBody Update the user bio
 //
+// Sets a manual bio (`bio`, optionally locked against regeneration with `manual_override`), regenerates one (`regenerate`), or re-renders the current bio in another `format` or `style`.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/profile/bio (the `UpdateBio` operationId).
@@ -5960,6 +6090,8 @@ func (c *Client) UpdateBioWithBody(ctx context.Context, contentType string, body
 }
 
 // UpdateBio Update the user bio
+//
+// Sets a manual bio (`bio`, optionally locked against regeneration with `manual_override`), regenerates one (`regenerate`), or re-renders the current bio in another `format` or `style`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5978,6 +6110,8 @@ func (c *Client) UpdateBio(ctx context.Context, body UpdateBioJSONRequestBody, r
 
 // PutUserBioGuideWithBody Alias of updateBio in the guides' shape (`{user_bio}`)
 //
+// Alias of `updateBio` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/users/bio (the `PutUserBioGuide` operationId).
@@ -5994,6 +6128,8 @@ func (c *Client) PutUserBioGuideWithBody(ctx context.Context, contentType string
 }
 
 // PutUserBioGuide Alias of updateBio in the guides' shape (`{user_bio}`)
+//
+// Alias of `updateBio` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7907,12 +8043,16 @@ type ClientWithResponsesInterface interface {
 
 	// ListApiKeysUnprefixedWithResponse Alias of listApiKeys (reference page path)
 	//
+	// Alias of `listApiKeys` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api-keys (the `ListApiKeysUnprefixed` operationId).
 	ListApiKeysUnprefixedWithResponse(ctx context.Context, params *ListApiKeysUnprefixedParams, reqEditors ...RequestEditorFn) (*ListApiKeysUnprefixedResponse, error)
 
 	// CreateApiKeyUnprefixedWithBodyWithResponse Alias of createApiKey (reference page path)
+	//
+	// Alias of `createApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7921,12 +8061,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateApiKeyUnprefixedWithResponse Alias of createApiKey (reference page path)
 	//
+	// Alias of `createApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api-keys (the `CreateApiKeyUnprefixed` operationId).
 	CreateApiKeyUnprefixedWithResponse(ctx context.Context, body CreateApiKeyUnprefixedJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApiKeyUnprefixedResponse, error)
 
 	// DeleteApiKeyUnprefixedWithResponse Alias of deleteApiKey (reference page path)
+	//
+	// Alias of `deleteApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7945,12 +8089,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateChatIntegrationUnprefixedWithBodyWithResponse Alias of createChatIntegration (reference page path)
 	//
+	// Alias of `createChatIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /integrations/chat (the `CreateChatIntegrationUnprefixed` operationId).
 	CreateChatIntegrationUnprefixedWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateChatIntegrationUnprefixedResponse, error)
 
 	// CreateChatIntegrationUnprefixedWithResponse Alias of createChatIntegration (reference page path)
+	//
+	// Alias of `createChatIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7959,12 +8107,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateFileIntegrationUnprefixedWithBodyWithResponse Alias of createFileIntegration (reference page path)
 	//
+	// Alias of `createFileIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /integrations/files (the `CreateFileIntegrationUnprefixed` operationId).
 	CreateFileIntegrationUnprefixedWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFileIntegrationUnprefixedResponse, error)
 
 	// CreateSocialIntegrationUnprefixedWithBodyWithResponse Alias of createSocialIntegration (reference page path)
+	//
+	// Alias of `createSocialIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7973,12 +8125,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateSocialIntegrationUnprefixedWithResponse Alias of createSocialIntegration (reference page path)
 	//
+	// Alias of `createSocialIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /integrations/social (the `CreateSocialIntegrationUnprefixed` operationId).
 	CreateSocialIntegrationUnprefixedWithResponse(ctx context.Context, body CreateSocialIntegrationUnprefixedJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSocialIntegrationUnprefixedResponse, error)
 
 	// GetIntegrationStatusUnprefixedWithResponse Alias of getIntegrationStatus (reference page path)
+	//
+	// Alias of `getIntegrationStatus` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7987,12 +8143,16 @@ type ClientWithResponsesInterface interface {
 
 	// BatchDeleteMemoriesUnprefixedWithBodyWithResponse Alias of batchDeleteMemories (reference page path)
 	//
+	// Alias of `batchDeleteMemories` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /memories/batch-delete (the `BatchDeleteMemoriesUnprefixed` operationId).
 	BatchDeleteMemoriesUnprefixedWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BatchDeleteMemoriesUnprefixedResponse, error)
 
 	// BatchDeleteMemoriesUnprefixedWithResponse Alias of batchDeleteMemories (reference page path)
+	//
+	// Alias of `batchDeleteMemories` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8001,12 +8161,16 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteMemoryUnprefixedWithResponse Alias of deleteMemory (reference page path)
 	//
+	// Alias of `deleteMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /memories/{memory_id} (the `DeleteMemoryUnprefixed` operationId).
 	DeleteMemoryUnprefixedWithResponse(ctx context.Context, memoryId MemoryID, params *DeleteMemoryUnprefixedParams, reqEditors ...RequestEditorFn) (*DeleteMemoryUnprefixedResponse, error)
 
 	// UpdateMemoryUnprefixedWithBodyWithResponse Alias of updateMemory (reference page path)
+	//
+	// Alias of `updateMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8015,12 +8179,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMemoryUnprefixedWithResponse Alias of updateMemory (reference page path)
 	//
+	// Alias of `updateMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /memories/{memory_id} (the `UpdateMemoryUnprefixed` operationId).
 	UpdateMemoryUnprefixedWithResponse(ctx context.Context, memoryId MemoryID, body UpdateMemoryUnprefixedJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMemoryUnprefixedResponse, error)
 
 	// GetProfileUnprefixedWithResponse Alias of getProfile (reference page path)
+	//
+	// Alias of `getProfile` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8029,12 +8197,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetBioUnprefixedWithResponse Alias of getBio (reference page path)
 	//
+	// Alias of `getBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /profile/bio (the `GetBioUnprefixed` operationId).
 	GetBioUnprefixedWithResponse(ctx context.Context, params *GetBioUnprefixedParams, reqEditors ...RequestEditorFn) (*GetBioUnprefixedResponse, error)
 
 	// UpdateBioUnprefixedWithBodyWithResponse Alias of updateBio (reference page path)
+	//
+	// Alias of `updateBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8043,12 +8215,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateBioUnprefixedWithResponse Alias of updateBio (reference page path)
 	//
+	// Alias of `updateBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /profile/bio (the `UpdateBioUnprefixed` operationId).
 	UpdateBioUnprefixedWithResponse(ctx context.Context, body UpdateBioUnprefixedJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBioUnprefixedResponse, error)
 
 	// ListApiKeysWithResponse List API keys
+	//
+	// The caller's API keys, oldest first, with their scopes and status (`active`, `expired`, `revoked`); `status` filters, `limit`/`offset` page.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8076,6 +8252,8 @@ type ClientWithResponsesInterface interface {
 	CreateApiKeyWithResponse(ctx context.Context, body CreateApiKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApiKeyResponse, error)
 
 	// DeleteApiKeyWithResponse Revoke an API key
+	//
+	// Revokes one of the caller's keys: from then on it answers 401 and is listed as `revoked`. The key making the call cannot revoke itself.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8114,12 +8292,16 @@ type ClientWithResponsesInterface interface {
 
 	// IndexChatGuideWithBodyWithResponse Alias of createChatIntegration in the guides' shape
 	//
+	// Alias of `createChatIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/integrations/index/chat (the `IndexChatGuide` operationId).
 	IndexChatGuideWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IndexChatGuideResponse, error)
 
 	// IndexChatGuideWithResponse Alias of createChatIntegration in the guides' shape
+	//
+	// Alias of `createChatIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8146,12 +8328,16 @@ type ClientWithResponsesInterface interface {
 
 	// IndexSocialGuideWithBodyWithResponse Alias of createSocialIntegration in the guides' shape
 	//
+	// Alias of `createSocialIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/integrations/index/social (the `IndexSocialGuide` operationId).
 	IndexSocialGuideWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IndexSocialGuideResponse, error)
 
 	// IndexSocialGuideWithResponse Alias of createSocialIntegration in the guides' shape
+	//
+	// Alias of `createSocialIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8180,12 +8366,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetTaskStatusGuideWithResponse Alias of getIntegrationStatus in the guides' shape
 	//
+	// Alias of `getIntegrationStatus` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/integrations/status/{task_id} (the `GetTaskStatusGuide` operationId).
 	GetTaskStatusGuideWithResponse(ctx context.Context, taskId string, reqEditors ...RequestEditorFn) (*GetTaskStatusGuideResponse, error)
 
 	// GetIntegrationStatusWithResponse Integration status
+	//
+	// Progress of an integration task: status, current step, items processed and memories created so far, errors reached (`include_errors`, default true) and step logs (`include_logs`). Tasks advance on the mock's clock.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8262,6 +8452,8 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteMemoryWithResponse Delete a memory
 	//
+	// Deletes one memory of the caller. `cascade=true` also drops the generated profile and bio built from it (they regenerate), counted in `cascade_deletions`; `backup` (default true) returns the id of a 30-day compliance backup that the API cannot restore.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/memories/{memory_id} (the `DeleteMemory` operationId).
@@ -8269,12 +8461,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMemoryWithBodyWithResponse Update a memory
 	//
+	// Changes only the fields sent (content, category, memory_type, importance; metadata is merged). New content is re-embedded and the answer then carries its `embeddings`; the memory must belong to the caller (403 otherwise, 404 when unknown).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/memories/{memory_id} (the `UpdateMemory` operationId).
 	UpdateMemoryWithBodyWithResponse(ctx context.Context, memoryId MemoryID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMemoryResponse, error)
 
 	// UpdateMemoryWithResponse Update a memory
+	//
+	// Changes only the fields sent (content, category, memory_type, importance; metadata is merged). New content is re-embedded and the answer then carries its `embeddings`; the memory must belong to the caller (403 otherwise, 404 when unknown).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8302,12 +8498,16 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateBioWithBodyWithResponse Update the user bio
 	//
+	// Sets a manual bio (`bio`, optionally locked against regeneration with `manual_override`), regenerates one (`regenerate`), or re-renders the current bio in another `format` or `style`.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/profile/bio (the `UpdateBio` operationId).
 	UpdateBioWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBioResponse, error)
 
 	// UpdateBioWithResponse Update the user bio
+	//
+	// Sets a manual bio (`bio`, optionally locked against regeneration with `manual_override`), regenerates one (`regenerate`), or re-renders the current bio in another `format` or `style`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8316,12 +8516,16 @@ type ClientWithResponsesInterface interface {
 
 	// PutUserBioGuideWithBodyWithResponse Alias of updateBio in the guides' shape (`{user_bio}`)
 	//
+	// Alias of `updateBio` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/users/bio (the `PutUserBioGuide` operationId).
 	PutUserBioGuideWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutUserBioGuideResponse, error)
 
 	// PutUserBioGuideWithResponse Alias of updateBio in the guides' shape (`{user_bio}`)
+	//
+	// Alias of `updateBio` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12398,6 +12602,8 @@ func (r GetUserProfileGuideResponse) ContentType() string {
 
 // ListApiKeysUnprefixedWithResponse Alias of listApiKeys (reference page path)
 //
+// Alias of `listApiKeys` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api-keys (the `ListApiKeysUnprefixed` operationId).
@@ -12410,6 +12616,8 @@ func (c *ClientWithResponses) ListApiKeysUnprefixedWithResponse(ctx context.Cont
 }
 
 // CreateApiKeyUnprefixedWithBodyWithResponse Alias of createApiKey (reference page path)
+//
+// Alias of `createApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12424,6 +12632,8 @@ func (c *ClientWithResponses) CreateApiKeyUnprefixedWithBodyWithResponse(ctx con
 
 // CreateApiKeyUnprefixedWithResponse Alias of createApiKey (reference page path)
 //
+// Alias of `createApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api-keys (the `CreateApiKeyUnprefixed` operationId).
@@ -12436,6 +12646,8 @@ func (c *ClientWithResponses) CreateApiKeyUnprefixedWithResponse(ctx context.Con
 }
 
 // DeleteApiKeyUnprefixedWithResponse Alias of deleteApiKey (reference page path)
+//
+// Alias of `deleteApiKey` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12466,6 +12678,8 @@ func (c *ClientWithResponses) HealthcheckWithResponse(ctx context.Context, reqEd
 
 // CreateChatIntegrationUnprefixedWithBodyWithResponse Alias of createChatIntegration (reference page path)
 //
+// Alias of `createChatIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /integrations/chat (the `CreateChatIntegrationUnprefixed` operationId).
@@ -12478,6 +12692,8 @@ func (c *ClientWithResponses) CreateChatIntegrationUnprefixedWithBodyWithRespons
 }
 
 // CreateChatIntegrationUnprefixedWithResponse Alias of createChatIntegration (reference page path)
+//
+// Alias of `createChatIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12492,6 +12708,8 @@ func (c *ClientWithResponses) CreateChatIntegrationUnprefixedWithResponse(ctx co
 
 // CreateFileIntegrationUnprefixedWithBodyWithResponse Alias of createFileIntegration (reference page path)
 //
+// Alias of `createFileIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /integrations/files (the `CreateFileIntegrationUnprefixed` operationId).
@@ -12504,6 +12722,8 @@ func (c *ClientWithResponses) CreateFileIntegrationUnprefixedWithBodyWithRespons
 }
 
 // CreateSocialIntegrationUnprefixedWithBodyWithResponse Alias of createSocialIntegration (reference page path)
+//
+// Alias of `createSocialIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12518,6 +12738,8 @@ func (c *ClientWithResponses) CreateSocialIntegrationUnprefixedWithBodyWithRespo
 
 // CreateSocialIntegrationUnprefixedWithResponse Alias of createSocialIntegration (reference page path)
 //
+// Alias of `createSocialIntegration` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /integrations/social (the `CreateSocialIntegrationUnprefixed` operationId).
@@ -12530,6 +12752,8 @@ func (c *ClientWithResponses) CreateSocialIntegrationUnprefixedWithResponse(ctx 
 }
 
 // GetIntegrationStatusUnprefixedWithResponse Alias of getIntegrationStatus (reference page path)
+//
+// Alias of `getIntegrationStatus` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12544,6 +12768,8 @@ func (c *ClientWithResponses) GetIntegrationStatusUnprefixedWithResponse(ctx con
 
 // BatchDeleteMemoriesUnprefixedWithBodyWithResponse Alias of batchDeleteMemories (reference page path)
 //
+// Alias of `batchDeleteMemories` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /memories/batch-delete (the `BatchDeleteMemoriesUnprefixed` operationId).
@@ -12556,6 +12782,8 @@ func (c *ClientWithResponses) BatchDeleteMemoriesUnprefixedWithBodyWithResponse(
 }
 
 // BatchDeleteMemoriesUnprefixedWithResponse Alias of batchDeleteMemories (reference page path)
+//
+// Alias of `batchDeleteMemories` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12570,6 +12798,8 @@ func (c *ClientWithResponses) BatchDeleteMemoriesUnprefixedWithResponse(ctx cont
 
 // DeleteMemoryUnprefixedWithResponse Alias of deleteMemory (reference page path)
 //
+// Alias of `deleteMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /memories/{memory_id} (the `DeleteMemoryUnprefixed` operationId).
@@ -12582,6 +12812,8 @@ func (c *ClientWithResponses) DeleteMemoryUnprefixedWithResponse(ctx context.Con
 }
 
 // UpdateMemoryUnprefixedWithBodyWithResponse Alias of updateMemory (reference page path)
+//
+// Alias of `updateMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12596,6 +12828,8 @@ func (c *ClientWithResponses) UpdateMemoryUnprefixedWithBodyWithResponse(ctx con
 
 // UpdateMemoryUnprefixedWithResponse Alias of updateMemory (reference page path)
 //
+// Alias of `updateMemory` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /memories/{memory_id} (the `UpdateMemoryUnprefixed` operationId).
@@ -12608,6 +12842,8 @@ func (c *ClientWithResponses) UpdateMemoryUnprefixedWithResponse(ctx context.Con
 }
 
 // GetProfileUnprefixedWithResponse Alias of getProfile (reference page path)
+//
+// Alias of `getProfile` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12622,6 +12858,8 @@ func (c *ClientWithResponses) GetProfileUnprefixedWithResponse(ctx context.Conte
 
 // GetBioUnprefixedWithResponse Alias of getBio (reference page path)
 //
+// Alias of `getBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /profile/bio (the `GetBioUnprefixed` operationId).
@@ -12634,6 +12872,8 @@ func (c *ClientWithResponses) GetBioUnprefixedWithResponse(ctx context.Context, 
 }
 
 // UpdateBioUnprefixedWithBodyWithResponse Alias of updateBio (reference page path)
+//
+// Alias of `updateBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12648,6 +12888,8 @@ func (c *ClientWithResponses) UpdateBioUnprefixedWithBodyWithResponse(ctx contex
 
 // UpdateBioUnprefixedWithResponse Alias of updateBio (reference page path)
 //
+// Alias of `updateBio` at the un-prefixed path the MemSync reference pages print: same request and answers, same state.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /profile/bio (the `UpdateBioUnprefixed` operationId).
@@ -12660,6 +12902,8 @@ func (c *ClientWithResponses) UpdateBioUnprefixedWithResponse(ctx context.Contex
 }
 
 // ListApiKeysWithResponse List API keys
+//
+// The caller's API keys, oldest first, with their scopes and status (`active`, `expired`, `revoked`); `status` filters, `limit`/`offset` page.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12705,6 +12949,8 @@ func (c *ClientWithResponses) CreateApiKeyWithResponse(ctx context.Context, body
 }
 
 // DeleteApiKeyWithResponse Revoke an API key
+//
+// Revokes one of the caller's keys: from then on it answers 401 and is listed as `revoked`. The key making the call cannot revoke itself.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12767,6 +13013,8 @@ func (c *ClientWithResponses) CreateFileIntegrationWithBodyWithResponse(ctx cont
 
 // IndexChatGuideWithBodyWithResponse Alias of createChatIntegration in the guides' shape
 //
+// Alias of `createChatIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/integrations/index/chat (the `IndexChatGuide` operationId).
@@ -12779,6 +13027,8 @@ func (c *ClientWithResponses) IndexChatGuideWithBodyWithResponse(ctx context.Con
 }
 
 // IndexChatGuideWithResponse Alias of createChatIntegration in the guides' shape
+//
+// Alias of `createChatIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12823,6 +13073,8 @@ func (c *ClientWithResponses) IndexFileGuideWithResponse(ctx context.Context, bo
 
 // IndexSocialGuideWithBodyWithResponse Alias of createSocialIntegration in the guides' shape
 //
+// Alias of `createSocialIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/integrations/index/social (the `IndexSocialGuide` operationId).
@@ -12835,6 +13087,8 @@ func (c *ClientWithResponses) IndexSocialGuideWithBodyWithResponse(ctx context.C
 }
 
 // IndexSocialGuideWithResponse Alias of createSocialIntegration in the guides' shape
+//
+// Alias of `createSocialIntegration` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12881,6 +13135,8 @@ func (c *ClientWithResponses) CreateSocialIntegrationWithResponse(ctx context.Co
 
 // GetTaskStatusGuideWithResponse Alias of getIntegrationStatus in the guides' shape
 //
+// Alias of `getIntegrationStatus` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/integrations/status/{task_id} (the `GetTaskStatusGuide` operationId).
@@ -12893,6 +13149,8 @@ func (c *ClientWithResponses) GetTaskStatusGuideWithResponse(ctx context.Context
 }
 
 // GetIntegrationStatusWithResponse Integration status
+//
+// Progress of an integration task: status, current step, items processed and memories created so far, errors reached (`include_errors`, default true) and step logs (`include_logs`). Tasks advance on the mock's clock.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13017,6 +13275,8 @@ func (c *ClientWithResponses) SearchMemoriesWithResponse(ctx context.Context, bo
 
 // DeleteMemoryWithResponse Delete a memory
 //
+// Deletes one memory of the caller. `cascade=true` also drops the generated profile and bio built from it (they regenerate), counted in `cascade_deletions`; `backup` (default true) returns the id of a 30-day compliance backup that the API cannot restore.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/memories/{memory_id} (the `DeleteMemory` operationId).
@@ -13030,6 +13290,8 @@ func (c *ClientWithResponses) DeleteMemoryWithResponse(ctx context.Context, memo
 
 // UpdateMemoryWithBodyWithResponse Update a memory
 //
+// Changes only the fields sent (content, category, memory_type, importance; metadata is merged). New content is re-embedded and the answer then carries its `embeddings`; the memory must belong to the caller (403 otherwise, 404 when unknown).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/memories/{memory_id} (the `UpdateMemory` operationId).
@@ -13042,6 +13304,8 @@ func (c *ClientWithResponses) UpdateMemoryWithBodyWithResponse(ctx context.Conte
 }
 
 // UpdateMemoryWithResponse Update a memory
+//
+// Changes only the fields sent (content, category, memory_type, importance; metadata is merged). New content is re-embedded and the answer then carries its `embeddings`; the memory must belong to the caller (403 otherwise, 404 when unknown).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13087,6 +13351,8 @@ func (c *ClientWithResponses) GetBioWithResponse(ctx context.Context, params *Ge
 
 // UpdateBioWithBodyWithResponse Update the user bio
 //
+// Sets a manual bio (`bio`, optionally locked against regeneration with `manual_override`), regenerates one (`regenerate`), or re-renders the current bio in another `format` or `style`.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/profile/bio (the `UpdateBio` operationId).
@@ -13099,6 +13365,8 @@ func (c *ClientWithResponses) UpdateBioWithBodyWithResponse(ctx context.Context,
 }
 
 // UpdateBioWithResponse Update the user bio
+//
+// Sets a manual bio (`bio`, optionally locked against regeneration with `manual_override`), regenerates one (`regenerate`), or re-renders the current bio in another `format` or `style`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13113,6 +13381,8 @@ func (c *ClientWithResponses) UpdateBioWithResponse(ctx context.Context, body Up
 
 // PutUserBioGuideWithBodyWithResponse Alias of updateBio in the guides' shape (`{user_bio}`)
 //
+// Alias of `updateBio` in the request and answer shape the MemSync guides show; it reads and changes the same state.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/users/bio (the `PutUserBioGuide` operationId).
@@ -13125,6 +13395,8 @@ func (c *ClientWithResponses) PutUserBioGuideWithBodyWithResponse(ctx context.Co
 }
 
 // PutUserBioGuideWithResponse Alias of updateBio in the guides' shape (`{user_bio}`)
+//
+// Alias of `updateBio` in the request and answer shape the MemSync guides show; it reads and changes the same state.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -1328,10 +1328,24 @@ export interface components {
             video_transcription_prompt?: string;
             folder_id?: components["schemas"]["FolderId"];
         };
+        /**
+         * @description A TikTok, YouTube (youtube.com, youtu.be) or Instagram URL: an absolute URL whose host is
+         *     the platform's domain or a subdomain of it (host names in lower case). Any other host
+         *     answers 0001 `unsupported platform url: <url>`.
+         * @example https://www.tiktok.com/@cutshall73/video/7543017294226558221
+         */
+        PlatformUrl: string;
+        /**
+         * @description The image, base64-encoded (standard alphabet, `format: byte`). A data URL
+         *     (`data:image/png;base64,...`) is accepted too: the mock, like the vendor's samples, strips
+         *     the prefix. Bytes that do not decode answer 0001 `image_base64 is not valid base64`.
+         * @example iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==
+         */
+        ImageBase64: string;
         /** @description Fields of a direct-URL upload (form-urlencoded, JSON or multipart). */
         UploadUrlForm: {
             /**
-             * @description Direct download (or stream) URL reachable by an unauthenticated GET.
+             * @description Direct download (or stream) URL reachable by an unauthenticated GET; an absolute http(s) URL with a host (anything else answers 0001 "url must be a direct http(s) link").
              * @example http://commondatastorage.googleapis.com/gtv-videos-bucket/sample/ElephantsDream.mp4
              */
             url: string;
@@ -1357,7 +1371,7 @@ export interface components {
         /** @description UploadUrlForm as multipart text parts (same fields; coordinates typed as text because multipart values are text). */
         UploadUrlMultipartForm: {
             /**
-             * @description Direct download (or stream) URL reachable by an unauthenticated GET.
+             * @description Direct download (or stream) URL reachable by an unauthenticated GET; an absolute http(s) URL with a host (anything else answers 0001 "url must be a direct http(s) link").
              * @example http://commondatastorage.googleapis.com/gtv-videos-bucket/sample/ElephantsDream.mp4
              */
             url: string;
@@ -1426,9 +1440,9 @@ export interface components {
              *       "https://www.tiktok.com/@abcnews/video/7543794552365124919"
              *     ]
              */
-            video_urls?: string[];
+            video_urls?: components["schemas"]["PlatformUrl"][];
             /** @description Older name for TikTok post URLs; merged into video_urls. */
-            tiktok_post_urls?: string[];
+            tiktok_post_urls?: components["schemas"]["PlatformUrl"][];
             unique_id?: components["schemas"]["UniqueId"];
             callback_url?: components["schemas"]["CallbackUrl"];
             callback?: components["schemas"]["CallbackUrl"];
@@ -1443,9 +1457,9 @@ export interface components {
              *       "https://www.tiktok.com/@cutshall73/video/7543017294226558221"
              *     ]
              */
-            video_urls?: string[];
+            video_urls?: components["schemas"]["PlatformUrl"][];
             /** @description Older name for TikTok post URLs; merged into video_urls. */
-            tiktok_post_urls?: string[];
+            tiktok_post_urls?: components["schemas"]["PlatformUrl"][];
             callback_url?: components["schemas"]["CallbackUrl"];
             callback?: components["schemas"]["CallbackUrl"];
             quality?: components["schemas"]["Quality"];
@@ -1453,12 +1467,12 @@ export interface components {
         /** @description Creator profile to scrape into the private library. */
         ScraperCreatorRequest: {
             /**
-             * @description Creator profile URL, e.g. https://www.tiktok.com/@cutshall73.
+             * @description Creator profile URL on TikTok, YouTube or Instagram, e.g. https://www.tiktok.com/@cutshall73.
              * @example https://www.tiktok.com/@cutshall73
              */
-            username: string;
+            username: components["schemas"]["PlatformUrl"];
             /**
-             * @description Number of most recent videos to scrape.
+             * @description Number of most recent videos to scrape (1..50; more answers 0001).
              * @default 4
              */
             scraper_cnt?: number;
@@ -1470,12 +1484,12 @@ export interface components {
         /** @description Creator profile to scrape into the public library. */
         ScraperCreatorPublicRequest: {
             /**
-             * @description Creator profile URL, e.g. https://www.instagram.com/nike/.
+             * @description Creator profile URL on TikTok, YouTube or Instagram, e.g. https://www.instagram.com/nike/.
              * @example https://www.instagram.com/nike/
              */
-            username: string;
+            username: components["schemas"]["PlatformUrl"];
             /**
-             * @description Number of most recent videos to scrape.
+             * @description Number of most recent videos to scrape (1..50; more answers 0001).
              * @default 4
              */
             scraper_cnt?: number;
@@ -1492,7 +1506,7 @@ export interface components {
              */
             hash_tags: string[];
             /**
-             * @description Number of videos to scrape per hashtag.
+             * @description Number of videos to scrape per hashtag (1..50; more answers 0001).
              * @default 2
              */
             scraper_cnt?: number;
@@ -1511,7 +1525,7 @@ export interface components {
              */
             hash_tags: string[];
             /**
-             * @description Number of videos to scrape per hashtag.
+             * @description Number of videos to scrape per hashtag (1..50; more answers 0001).
              * @default 2
              */
             scraper_cnt?: number;
@@ -2430,7 +2444,7 @@ export interface components {
              */
             page?: number;
             /**
-             * @description Memories per page.
+             * @description Memories per page (1..100; more answers 0001).
              * @default 20
              */
             page_size?: number;
@@ -2450,7 +2464,7 @@ export interface components {
              */
             page?: number;
             /**
-             * @description Memories per page.
+             * @description Memories per page (1..100; more answers 0001).
              * @default 20
              */
             page_size?: number;
@@ -2686,8 +2700,7 @@ export interface components {
         };
         /** @description Image caption request with a base64-encoded image. */
         CaptionImageBase64Request: {
-            /** @description The image, base64-encoded. */
-            image_base64: string;
+            image_base64: components["schemas"]["ImageBase64"];
             /**
              * @description MIME type of the image.
              * @enum {string}
