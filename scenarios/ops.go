@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/memharness/memharness/client"
 )
@@ -113,12 +114,16 @@ func Operations() []string {
 	for n := range opRegistry() {
 		names = append(names, n)
 	}
+	names = append(names, V2Operations()...)
 	sort.Strings(names)
 	return names
 }
 
 // Operation returns the single-call scenario of an operation.
 func Operation(name string) (Scenario, bool) {
+	if strings.HasPrefix(name, "v2_") {
+		return V2Operation(name)
+	}
 	f, ok := opRegistry()[name]
 	if !ok {
 		return Scenario{}, false

@@ -111,6 +111,9 @@ type Env struct {
 	Fixtures *Fixtures
 	// MemSync, when set, is the MemSync API the memsync-* scenarios call.
 	MemSync *MemSyncTarget
+	// V2, when set, is the Visual Intelligence v2 API the v2 scenarios and
+	// v2_* operations call.
+	V2 *V2Target
 }
 
 // NewEnv returns an Env with defaults filled in.
@@ -166,6 +169,8 @@ type Fixtures struct {
 	once   sync.Once
 	sem    chan struct{} // a lock that a waiting caller can give up on
 	parsed []string
+	v2     string // a SUCCESS v2 video asset (V2Asset)
+	v2img  string // a SUCCESS v2 image asset
 }
 
 func (f *Fixtures) lock(ctx context.Context) error {
@@ -257,6 +262,12 @@ func registry() []Scenario {
 			Description: "MemSync: page through GET /v1/memories following pagination.has_next",
 			Tags:        []string{"memsync", "read", "list"},
 			Run:         MemSyncListPages,
+		},
+		{
+			Name:        "v2-upload-transcribe-chat",
+			Description: "v2: upload a video, poll metadata to SUCCESS, sync transcription, then a /vu/chat/completions question about it; records v2_upload_to_success",
+			Tags:        []string{"v2", "write", "upload", "lifecycle", "costly"},
+			Run:         V2UploadTranscribeChat,
 		},
 		{
 			Name:        "list-videos",

@@ -44,6 +44,7 @@ type runConfig struct {
 	ops                    listFlag
 	targetURL, key         string
 	memsyncURL, memsyncKey string
+	v2URL, v2Key           string
 	allowRemote, quiet     bool
 	noPace                 bool
 	retries                int
@@ -75,6 +76,8 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, *flag.FlagSet, error
 	fs.StringVar(&c.targetURL, "target", "", "API base URL (default $"+client.EnvBaseURL+", else an in-process mock)")
 	fs.StringVar(&c.memsyncURL, "memsync-target", "", "MemSync base URL for the memsync-* scenarios (default $"+scenarios.EnvMemSyncBaseURL+", else an in-process MemSync mock)")
 	fs.StringVar(&c.memsyncKey, "memsync-key", "", "MemSync API key (default $"+scenarios.EnvMemSyncAPIKey+")")
+	fs.StringVar(&c.v2URL, "v2-target", "", "Visual Intelligence v2 base URL (…/serve/api/v2) for v2 scenarios and v2_* operations (default $"+scenarios.EnvV2BaseURL+", else the target's /serve/api/v2 when it is the in-process mock)")
+	fs.StringVar(&c.v2Key, "v2-key", "", "v2 API key (default $"+scenarios.EnvV2APIKey+", else the --key)")
 	fs.StringVar(&c.key, "key", "", "API key (default $"+client.EnvAPIKey+")")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a target that is not on loopback")
 	fs.BoolVar(&c.noPace, "no-pace", true, "no client-side pacing (measure the server); --no-pace=false paces within the documented limits")
@@ -158,6 +161,8 @@ func opsPerIteration(name string) map[string]float64 {
 		return map[string]float64{"upload_url": 1, "list_videos": 10}
 	case "list-and-delete":
 		return map[string]float64{"upload_url": 1, "list_videos": 2, "delete_videos": 2}
+	case "v2-upload-transcribe-chat":
+		return map[string]float64{"v2_upload": 1, "v2_asset_metadata": 3, "v2_audio_sync": 1, "v2_vu_chat": 1}
 	}
 	return map[string]float64{name: 1}
 }
@@ -235,6 +240,15 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer, sig <-
 		defer stop()
 		ms.HTTP = hc
 		env.MemSync = ms
+	}
+	if usesV2(work) {
+		v2, err := resolveV2(tgt, c.v2URL, c.v2Key, c.allowRemote)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadtest run:", err)
+			return exitUsage
+		}
+		v2.HTTP = hc
+		env.V2 = v2
 	}
 	opts.Env = env
 	eng, err := loadtest.New(opts)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -24,15 +25,28 @@ import (
 // twins of mockserver's flags MOCK_RATE_LIMITS (v1.2|platform|off) and
 // MOCK_CREDITS (on|off) override both.
 func startLocalMock(ctx context.Context, seed uint64) (baseURL string, stop func(), err error) {
+	// v2 async operations need an account webhook: a loopback sink that
+	// answers 200 stands in for the console setting.
+	sinkLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	sink := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusOK)
+	})}
+	go func() { _ = sink.Serve(sinkLn) }()
 	opts := mock.Options{Seed: int64(seed), RateLimits: os.Getenv("MOCK_RATE_LIMITS"), CreditsOff: os.Getenv("MOCK_CREDITS") != "on",
-		ProcessingTime: time.Second}
+		ProcessingTime: time.Second, DefaultWebhook: "http://" + sinkLn.Addr().String() + "/webhook"}
 	srv, err := mock.New(opts)
 	if err != nil {
+		_ = sink.Close()
 		return "", nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		_ = srv.Close()
+		_ = sink.Close()
 		return "", nil, err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -42,6 +56,7 @@ func startLocalMock(ctx context.Context, seed uint64) (baseURL string, stop func
 		defer cancel()
 		_ = hs.Shutdown(sctx)
 		_ = srv.Close()
+		_ = sink.Shutdown(sctx)
 	}, nil
 }
 
@@ -50,6 +65,7 @@ type target struct {
 	base   string
 	key    string
 	remote bool
+	local  bool // the in-process mock
 	stop   func()
 }
 
@@ -69,7 +85,7 @@ func resolveTarget(ctx context.Context, flagURL, flagKey string, allowRemote boo
 		if err != nil {
 			return nil, err
 		}
-		t.base, t.stop = base, stop
+		t.base, t.stop, t.local = base, stop, true
 	}
 	u, err := url.Parse(t.base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -149,4 +165,45 @@ func resolveMemSync(flagURL, flagKey string, allowRemote bool, seed uint64) (*sc
 		t.Key = "memsync_sk_loadtest"
 	}
 	return t, func() {}, nil
+}
+
+// usesV2 reports whether a workload calls Visual Intelligence v2.
+func usesV2(work []loadtest.Weighted) bool {
+	for _, w := range work {
+		if w.Scenario.HasTag("v2") {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveV2 picks the v2 target: the flag, then the environment, then the
+// in-process mock's /serve/api/v2 (the mock serves v1 and v2 on one
+// listener). A remote v1 target does not imply a v2 one: the vendor's v2
+// lives on another host.
+func resolveV2(t *target, flagURL, flagKey string, allowRemote bool) (*scenarios.V2Target, error) {
+	v := scenarios.V2FromEnv()
+	if flagURL != "" {
+		v = &scenarios.V2Target{BaseURL: strings.TrimRight(flagURL, "/")}
+	}
+	if v == nil {
+		if !t.local {
+			return nil, fmt.Errorf("v2 operations need a v2 target: pass --v2-target or set %s", scenarios.EnvV2BaseURL)
+		}
+		v = &scenarios.V2Target{BaseURL: t.base + "/serve/api/v2"}
+	}
+	if flagKey != "" {
+		v.Key = flagKey
+	}
+	if v.Key == "" {
+		v.Key = t.key
+	}
+	u, err := url.Parse(v.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("v2 target %q is not an http(s) URL", v.BaseURL)
+	}
+	if !isLoopback(u.Hostname()) && !allowRemote {
+		return nil, fmt.Errorf("v2 target %s is not on loopback: pass --allow-remote", v.BaseURL)
+	}
+	return v, nil
 }
