@@ -1,0 +1,65 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/memharness/memharness/mock/media/mediatest"
+)
+
+// The v2 benchmarks run the v2 pipeline (auth, guard, parse, handler,
+// seed-000 adapter) on the same server as BenchmarkListVideosMock, so the
+// per-request costs compare side by side in one run:
+//
+//	go test ./mock -run '^$' -bench 'ListVideosMock$|V2' -benchmem -count 5
+
+// v2Asset uploads a small MP4 as sk-bench and makes it SUCCESS.
+func v2Asset(b *testing.B, s *Server) string {
+	b.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "bench.mp4")
+	_, _ = fw.Write(mediatest.MP4(mediatest.MP4Options{Duration: 10, Audio: true}))
+	_ = mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/serve/api/v2/upload", &buf)
+	req.Header.Set("Authorization", "sk-bench")
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	var m struct {
+		Data struct {
+			AssetID string `json:"asset_id"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil || m.Data.AssetID == "" {
+		b.Fatalf("v2 upload: %d %s", rec.Code, rec.Body)
+	}
+	if err := s.Advance(time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	return m.Data.AssetID
+}
+
+// BenchmarkV2Metadata is GET /serve/api/v2/{asset_id}/metadata through the
+// full v2 pipeline (compare with BenchmarkListVideosMock).
+func BenchmarkV2Metadata(b *testing.B) {
+	s := benchServer(b)
+	id := v2Asset(b, s)
+	h := s.Handler()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest(http.MethodGet, "/serve/api/v2/"+id+"/metadata", nil)
+		req.Header.Set("Authorization", "sk-bench")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("HTTP %d %s", rec.Code, rec.Body)
+		}
+	}
+}
