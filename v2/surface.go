@@ -25,6 +25,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
+	"github.com/memharness/memharness/mock/chat"
 	"github.com/memharness/memharness/mock/store"
 	"github.com/memharness/memharness/openapi"
 	"github.com/memharness/memharness/platform"
@@ -67,6 +68,10 @@ type Options struct {
 	Blobs BlobSource
 	// Logger receives handler failures (default: discard).
 	Logger *slog.Logger
+	// StreamKnobs, when set, returns the pacing and fault knobs of chat
+	// completion streams (the v1 chat's --stream-* knobs and PUT
+	// /_mock/stream); nil streams without pauses.
+	StreamKnobs func() chat.Knobs
 }
 
 // Surface is the v2 API. Create it with New and mount it with Register.
