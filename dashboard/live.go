@@ -6,10 +6,13 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/memharness/memharness/platform/journal"
+	"github.com/memharness/memharness/platform/limits"
 )
 
 // events is the live stream of a tab (GET /_mock/ui/events?page=index&...):
@@ -100,8 +103,15 @@ var funcs = template.FuncMap{
 		}
 	},
 	"credits": func(f float64) string { return fmt.Sprintf("%.2f", f) },
-	"secs":    func(f float64) string { return fmt.Sprintf("%.1f s", f) },
-	"ms":      func(f float64) string { return fmt.Sprintf("%.1f ms", f) },
+	"qty":     func(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) },
+	"usedBuckets": func(bs []limits.BucketState) []limits.BucketState {
+		return slices.DeleteFunc(slices.Clone(bs), func(b limits.BucketState) bool { return !b.Used })
+	},
+	"idleBuckets": func(bs []limits.BucketState) []limits.BucketState {
+		return slices.DeleteFunc(slices.Clone(bs), func(b limits.BucketState) bool { return b.Used })
+	},
+	"secs": func(f float64) string { return fmt.Sprintf("%.1f s", f) },
+	"ms":   func(f float64) string { return fmt.Sprintf("%.1f ms", f) },
 	"mmss": func(f float64) string {
 		s := int(math.Max(0, f))
 		return fmt.Sprintf("%d:%02d", s/60, s%60)

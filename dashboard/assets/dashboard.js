@@ -44,7 +44,10 @@
     var path = form.dataset.path, obj = {}, key = "", omitZero = form.dataset.wrap === "operations";
     fields(form).forEach(function (e) {
       var v = e.value;
-      if (e.hasAttribute("data-param")) { path = path.replace("{" + e.name + "}", encodeURIComponent(v.trim())); return; }
+      if (e.hasAttribute("data-param")) {
+        if (v.trim() !== "") path = path.replace("{" + e.name + "}", encodeURIComponent(v.trim()));
+        return;
+      }
       if (e.hasAttribute("data-key")) { key = v.trim(); return; }
       if (e.hasAttribute("data-optional") && v.trim() === "") return;
       if (e.dataset.json === "number") {
