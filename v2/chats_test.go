@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -497,7 +498,11 @@ func TestOpenAIClientRequests(t *testing.T) {
 	srv := httptest.NewServer(ts.h)
 	defer srv.Close()
 	key := "sk-openai-sdk"
-	video := ts.ready(key, "beach_day.mp4", sampleMP4())
+	fixture, err := os.ReadFile(openAIFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	video := ts.ready(key, "beach_day.mp4", fixture)
 	post := func(body map[string]any) *http.Response {
 		raw, _ := json.Marshal(body)
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+BasePath+"/vu/chat/completions", bytes.NewReader(raw))
@@ -529,5 +534,25 @@ func TestOpenAIClientRequests(t *testing.T) {
 	text, finish, _ := streamText(t, sseEvents(t, raw))
 	if text != completion.Choices[0].Text || finish != "stop" {
 		t.Fatalf("streamed %q, want %q", text, completion.Choices[0].Text)
+	}
+}
+
+// openAIFixture is the video clients/openai-sdk/chat.mjs uploads: the
+// content of sampleMP4 (12 s with audio), committed so the Node check needs
+// no Go at run time.
+const openAIFixture = "../clients/openai-sdk/beach_day.mp4"
+
+// TestOpenAIFixtureIsSampleMP4 keeps the committed fixture equal to
+// sampleMP4; UPDATE_OPENAI_FIXTURE=1 rewrites it.
+func TestOpenAIFixtureIsSampleMP4(t *testing.T) {
+	want := sampleMP4()
+	if os.Getenv("UPDATE_OPENAI_FIXTURE") == "1" {
+		if err := os.WriteFile(openAIFixture, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(openAIFixture)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("%s differs from sampleMP4 (%v); rerun with UPDATE_OPENAI_FIXTURE=1", openAIFixture, err)
 	}
 }
