@@ -148,12 +148,6 @@ type Chapter struct {
 	Title, Description string
 }
 
-// Resetter resets one account (records, media, balance, buckets). It is
-// optional: without it the dashboard offers only the global reset.
-type Resetter interface {
-	ResetAccount(key string) error
-}
-
 // Knobs reports the chat stream pacing in force (the body of GET
 // /_mock/stream).
 type Knobs interface {
@@ -168,7 +162,6 @@ type Sources struct {
 	Webhooks  Webhooks
 	Accounts  Accounts
 	Libraries []Library
-	Resetter  Resetter
 	Knobs     Knobs
 }
 
@@ -183,6 +176,9 @@ type Options struct {
 	Poll time.Duration
 	// JournalRows is how many requests the Requests view shows (200).
 	JournalRows int
+	// ScopedReset says the control plane's reset takes api_key (POST
+	// /_mock/reset?api_key=K resets one account): the page offers it.
+	ScopedReset bool
 }
 
 // Dashboard is the http.Handler of /_mock/ui.
@@ -234,10 +230,6 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	switch {
-	case r.Method == http.MethodPost && page == "reset-account":
-		d.resetAccount(w, r)
-	case r.Method == http.MethodPost:
-		httpError(w, http.StatusNotFound, "no dashboard action "+page)
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		httpError(w, http.StatusMethodNotAllowed, "method not allowed")
 	case page == "" || page == "index.html":

@@ -65,7 +65,7 @@ type page struct {
 	Q       query
 	Query   string
 	Panels  map[string]template.HTML
-	Reset   bool // a Resetter is configured
+	Reset   bool // the control plane resets one account
 }
 
 func (d *Dashboard) index(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +83,7 @@ func (d *Dashboard) video(w http.ResponseWriter, r *http.Request) {
 
 func (d *Dashboard) renderPage(w http.ResponseWriter, q query, kind, title string) {
 	p := page{Title: title, Kind: kind, Prefix: d.o.Prefix, Control: d.o.Control, Q: q, Query: q.values(),
-		Panels: map[string]template.HTML{}, Reset: d.src.Resetter != nil}
+		Panels: map[string]template.HTML{}, Reset: d.o.ScopedReset}
 	for _, name := range panels[kind] {
 		html, err := d.renderPanel(name, q)
 		if err != nil {
@@ -422,27 +422,6 @@ func (d *Dashboard) media(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", info.Name))
 	_, _ = io.Copy(w, rc)
-}
-
-// resetAccount is POST /_mock/ui/reset-account {"api_key": K}.
-func (d *Dashboard) resetAccount(w http.ResponseWriter, r *http.Request) {
-	if d.src.Resetter == nil {
-		httpError(w, http.StatusNotFound, "this mock cannot reset one account")
-		return
-	}
-	var in struct {
-		APIKey string `json:"api_key"`
-	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&in); err != nil || strings.TrimSpace(in.APIKey) == "" {
-		httpError(w, http.StatusBadRequest, "body must be {\"api_key\": \"...\"}")
-		return
-	}
-	if err := d.src.Resetter.ResetAccount(in.APIKey); err != nil {
-		httpError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = io.WriteString(w, `{"status":"ok","api_key":`+jsonString(in.APIKey)+"}\n")
 }
 
 func jsonString(s string) string {

@@ -19,7 +19,6 @@ func (s *Server) controlRegistry() map[string]handlerFunc {
 	return map[string]handlerFunc{
 		"mock_ui":                  ui,
 		"mock_ui_page":             ui,
-		"mock_ui_action":           ui,
 		"mock_redeliver":           s.cCallbackRedeliver,
 		"mock_docs":                docs,
 		"mock_docs_page":           docs,

@@ -1,8 +1,6 @@
 package mock
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -32,12 +30,7 @@ func (s *Server) uiHandler() handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		r := cl.c.Request
-		if cl.body != nil {
-			b, _ := json.Marshal(cl.body)
-			r.Body = io.NopCloser(bytes.NewReader(b))
-		}
-		h.ServeHTTP(cl.c.Writer, r)
+		h.ServeHTTP(cl.c.Writer, cl.c.Request)
 		return written, nil
 	}
 }
@@ -50,9 +43,8 @@ func (s *Server) newDashboard() (http.Handler, error) {
 		Webhooks:  s.p.Webhooks,
 		Accounts:  uiAccounts{s: s},
 		Libraries: []dashboard.Library{v1},
-		Resetter:  v1,
 		Knobs:     uiKnobs{s: s},
-	}, dashboard.Options{})
+	}, dashboard.Options{ScopedReset: true})
 }
 
 // uiAccounts is the Accounts view of the platform layer: the keys the
@@ -230,45 +222,6 @@ func (l *uiLibrary) Media(id string) (io.ReadCloser, dashboard.MediaInfo, error)
 		return nil, info, dashboard.ErrNoMedia
 	}
 	return f, info, nil
-}
-
-// ResetAccount empties one account with what the store offers today:
-// its videos (every namespace, with their media and index entries) and
-// folders are deleted, its balance goes back to the free credits (the
-// ledger records that as an adjustment), its links and webhook are
-// forgotten. The store cannot delete images, chat sessions or text
-// memories yet, and the limiter cannot empty one account's buckets (they
-// refill on their own); those stay.
-func (l *uiLibrary) ResetAccount(key string) error {
-	s := l.s
-	account := s.p.Accounts.Resolve(key)
-	s.life.mu.Lock()
-	defer s.life.mu.Unlock()
-	var victims []*store.Video
-	s.store.EachVideo(func(v *store.Video) bool {
-		if v.Account == account {
-			cp := *v
-			victims = append(victims, &cp)
-		}
-		return true
-	})
-	for _, v := range victims {
-		if err := s.store.DeleteVideo(v.Account, v.Namespace, v.No); err != nil {
-			return err
-		}
-		s.world.removeVideo(v)
-		if v.MediaKey != "" {
-			_ = s.store.Media().Remove(v.MediaKey)
-		}
-	}
-	if folders, err := s.store.ListFolders(account); err == nil {
-		for _, f := range folders {
-			_ = s.store.DeleteFolder(account, f.ID)
-		}
-	}
-	s.p.Ledger.SetBalance(account, s.p.Ledger.FreeCredits())
-	s.p.Accounts.Forget(key)
-	return nil
 }
 
 func cmpOr(a, b string) string {
