@@ -96,6 +96,8 @@ var controlOperations = []wantOperation{
 	{method: http.MethodGet, path: "/_mock/stream", id: "mock_stream_get"},
 	{method: http.MethodPut, path: "/_mock/stream", id: "mock_stream_put"},
 	{method: http.MethodGet, path: "/_mock/config", id: "mock_config"},
+	{method: http.MethodGet, path: "/_mock/docs", id: "mock_docs"},
+	{method: http.MethodGet, path: "/_mock/docs/{page}", id: "mock_docs_page"},
 }
 
 // loadMemories loads memories.yaml or stops the test.
@@ -277,6 +279,9 @@ func successMediaType(op *openapi3.Operation, content openapi3.Content) string {
 	switch {
 	case content.Get("application/octet-stream") != nil:
 		return "application/octet-stream"
+	case content.Get("text/html") != nil:
+		// The API reference's pages (mock_docs, mock_docs_page).
+		return "text/html"
 	case strings.HasSuffix(op.OperationID, "_stream"):
 		return "text/event-stream"
 	default:
