@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
-	"strconv"
 	"strings"
 
 	json "github.com/goccy/go-json"
@@ -479,7 +478,7 @@ func (a chatAnswer) answerModel() string {
 func (a chatAnswer) fingerprint() string {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(a.req.model.id))
-	return "fp_" + strconv.FormatUint(h.Sum64(), 16)[:10]
+	return fmt.Sprintf("fp_%016x", h.Sum64())[:13]
 }
 
 // object is the non-stream answer in the provider's shape.
