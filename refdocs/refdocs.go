@@ -61,9 +61,10 @@ type Spec struct {
 // notes say where each emulated API listens, which the specs' relative
 // server URLs cannot.
 var notes = map[string]string{
-	"memories": "Served on the mock's --addr (default 127.0.0.1:8080).",
-	"memsync":  "Served on the mock's --memsync-addr (default 127.0.0.1:8081), not on this listener.",
-	"control":  "Served under /_mock/ on the mock's --addr; not part of any emulated API.",
+	"memories":    "Served on the mock's --addr (default 127.0.0.1:8080).",
+	"memories-v2": "Served under /serve/api/v2/ on the mock's --addr (--v2 on, the default).",
+	"memsync":     "Served on the mock's --memsync-addr (default 127.0.0.1:8081), not on this listener.",
+	"control":     "Served under /_mock/ on the mock's --addr; not part of any emulated API.",
 }
 
 // EmbeddedSpecs returns every description embedded in package openapi: the
