@@ -11,6 +11,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/memharness/memharness/mock/chat"
 	"github.com/memharness/memharness/mock/content"
@@ -191,8 +192,48 @@ func kindOf(mimeType, ext string) string {
 // writes v1 transcripts, steered by the file name, inside the probed
 // duration, with no audio segments when there is no audio track.
 func (s *Surface) understand(src chatSource) *content.Video {
-	return content.Generate(content.VideoInput{Seed: s.o.Seed, VideoNo: src.id, Name: src.name,
-		Duration: src.duration, HasAudio: src.hasAudio})
+	in := content.VideoInput{Seed: s.o.Seed, VideoNo: src.id, Name: src.name, Duration: src.duration, HasAudio: src.hasAudio}
+	if src.kind == KindImage {
+		in.Duration, in.HasAudio = 0, false
+	}
+	return s.understood.get(in)
+}
+
+// contentCache keeps the content model's output for the last media asked
+// about (the output is a pure function of the input, so a cached Video is
+// exact). Callers must not modify the returned Video.
+type contentCache struct {
+	mu sync.Mutex
+	m  map[understoodKey]*content.Video
+}
+
+// understoodKey is the part of content.VideoInput the surface sets.
+type understoodKey struct {
+	seed     int64
+	id, name string
+	duration float64
+	hasAudio bool
+}
+
+// maxUnderstood bounds the cache; it is emptied when full.
+const maxUnderstood = 512
+
+func (c *contentCache) get(in content.VideoInput) *content.Video {
+	key := understoodKey{in.Seed, in.VideoNo, in.Name, in.Duration, in.HasAudio}
+	c.mu.Lock()
+	v, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = content.Generate(in)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxUnderstood {
+		c.m = make(map[understoodKey]*content.Video)
+	}
+	c.m[key] = v
+	c.mu.Unlock()
+	return v
 }
 
 // chatVideo is a video or audio source as the chat generator takes it; an
@@ -208,7 +249,8 @@ func (s *Surface) chatVideo(src chatSource) chat.Video {
 
 // imageCaption is what the content model sees in an image.
 func (s *Surface) imageCaption(src chatSource) string {
-	return content.ImageCaption(content.VideoInput{Seed: s.o.Seed, VideoNo: src.id, Name: src.name})
+	src.kind = KindImage
+	return s.understand(src).Visual[0].Text
 }
 
 // Media token rates of the mock (Gemini's documented figures, applied to

@@ -15,8 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
+	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/mock/chat"
 	"github.com/memharness/memharness/mock/media/mediatest"
+	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform"
 )
 
 // chatBody is a one-message chat request with a text and optional parts.
@@ -554,5 +559,77 @@ func TestOpenAIFixtureIsSampleMP4(t *testing.T) {
 	got, err := os.ReadFile(openAIFixture)
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("%s differs from sampleMP4 (%v); rerun with UPDATE_OPENAI_FIXTURE=1", openAIFixture, err)
+	}
+}
+
+func TestChatAudioAndHistory(t *testing.T) {
+	ts := newTestSurface(t, testOpts{})
+	key := "sk-audio"
+	audio := ts.ready(key, "podcast_interview.wav", wavBytes(16000, 20))
+	body := map[string]any{"model": "qwen:qwen-vl-plus", "messages": []any{
+		map[string]any{"role": "system", "content": "You are terse."},
+		map[string]any{"role": "user", "content": "Hello"},
+		map[string]any{"role": "assistant", "content": "Hi, send me a file."},
+		map[string]any{"role": "user", "content": []any{map[string]any{"type": "text", "text": "What is said?"}, inputFile(audio, "audio/wav")}},
+	}}
+	a := ts.json(http.MethodPost, "/chat/completions", key, body)
+	text := choiceText(t, a)
+	// 20 s of audio: 32 tokens per second and no frames.
+	if in := a.Body["usage"].(map[string]any)["input_tokens"].(float64); in < 20*32 || in >= 20*258 {
+		t.Fatalf("input tokens %v for 20 s of audio", in)
+	}
+	if !strings.Contains(text, "podcast_interview.wav") || !strings.Contains(text, "\"") {
+		t.Fatalf("answer does not quote the audio: %q", text)
+	}
+}
+
+// BenchmarkChatCompletion is one non-streaming completion about a video
+// asset through the whole pipeline (auth, guard, validation, content model,
+// generator, pricing, encoding):
+//
+//	go test ./v2 -run '^$' -bench ChatCompletion
+func BenchmarkChatCompletion(b *testing.B) {
+	clk := clock.NewFake(time.Date(2026, 3, 13, 10, 0, 0, 0, time.UTC))
+	st, err := store.Open(store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := platform.New(platform.Options{Clock: clk, RateLimits: "off", CreditsOff: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := New(Options{Platform: p, Store: st})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close(); _ = p.Close(); _ = st.Close() })
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	s.Register(e)
+	serve := func(method, path, ct string, body io.Reader) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, BasePath+path, body)
+		req.Header.Set("Authorization", "sk-bench")
+		req.Header.Set("Content-Type", ct)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: %d %s", path, rec.Code, rec.Body.String())
+		}
+		return rec
+	}
+	var buf bytes.Buffer
+	ct := newMultipart(&buf, "file", "beach_day.mp4", sampleMP4())
+	var up struct {
+		Data struct {
+			AssetID string `json:"asset_id"`
+		} `json:"data"`
+	}
+	_ = json.Unmarshal(serve(http.MethodPost, "/upload", ct, &buf).Body.Bytes(), &up)
+	clk.Advance(time.Minute)
+	raw, _ := json.Marshal(chatBody("gemini:gemini-2.5-flash", "Summarize this video.", inputFile(up.Data.AssetID, "video/mp4")))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		serve(http.MethodPost, "/vu/chat/completions", "application/json", bytes.NewReader(raw))
 	}
 }

@@ -242,7 +242,8 @@ func (s *Surface) resolveChatMedia(cl *call, req *chatRequest) error {
 
 // describeWords are prompts that ask what the media shows; they get the
 // summary the v1 chat writes for "summarize".
-var describeWords = []string{"describe", "what is in", "what's in", "what is this", "what is shown", "explain", "what does", "tell me about"}
+var describeWords = []string{"describe", "what is in", "what's in", "what is this", "what is shown", "explain", "what does",
+	"tell me about", "what is happening", "said", " say", "transcri", "compare"}
 
 // chatAnswer generates choice i. The answer is grounded in the resolved
 // media by the v1 chat generator (videos and audio) and the content

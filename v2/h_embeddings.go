@@ -2,8 +2,6 @@ package v2
 
 import (
 	"strings"
-
-	"github.com/memharness/memharness/mock/content"
 )
 
 // embeddingHandlers are the embedding operations of memories-v2.yaml.
@@ -24,12 +22,7 @@ const keywordBoost = 2
 // source: every visual and audio segment and the summary, the keywords
 // boosted.
 func (s *Surface) mediaEmbedding(src chatSource, dims int) []float32 {
-	var v *content.Video
-	if src.kind == KindImage {
-		v = content.Generate(content.VideoInput{Seed: s.o.Seed, VideoNo: src.id, Name: src.name})
-	} else {
-		v = s.understand(src)
-	}
+	v := s.understand(src)
 	texts := []string{v.Summary}
 	for _, seg := range v.Visual {
 		texts = append(texts, seg.Text)

@@ -83,6 +83,9 @@ type Surface struct {
 	table []*operation
 	style apierr.V2
 	seq   atomic.Uint64
+	// understood caches the content model's output per medium (chat and
+	// embeddings read the same assets again and again).
+	understood contentCache
 
 	assets *assetStore
 	tasks  *taskRunner
