@@ -156,3 +156,32 @@ func TestExtractFramesDeterministic(t *testing.T) {
 		t.Fatal("frames do not differ across seeds or frame indices")
 	}
 }
+
+// TestFramesPersistAcrossRestart: frame assets are records and media like
+// uploads, so a restart on the same data directory keeps them.
+func TestFramesPersistAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	const key = "sk-frames"
+	first := newTestSurface(t, testOpts{dir: dir})
+	id := first.ready(key, "walk.mp4", mediatest.MP4(mediatest.MP4Options{Duration: 2}))
+	r := newReceiver(t, 0)
+	first.p.Accounts.SetWebhook(key, r.srv.URL)
+	if a := first.json(http.MethodPost, "/video/extract-frames", key, map[string]any{"asset_id": id}); a.Status != 200 {
+		t.Fatalf("%d %s", a.Status, a.Raw)
+	}
+	first.advanceUntil(func() bool { return len(r.got) > 0 })
+	data := r.wait(t)["data"].(map[string]any)
+	frame := data["asset_ch_ids"].([]any)[1].(string)
+	before := first.do(http.MethodGet, "/"+frame+"/download", key, "", nil).Raw
+	first.s.Close()
+	_ = first.p.Close()
+	_ = first.st.Close()
+
+	second := newTestSurface(t, testOpts{dir: dir, clk: first.clk})
+	if after := second.do(http.MethodGet, "/"+frame+"/download", key, "", nil); !bytes.Equal(after.Raw, before) || len(before) == 0 {
+		t.Fatal("frame bytes lost across restart")
+	}
+	if m := second.do(http.MethodGet, "/"+data["asset_id"].(string)+"/metadata", key, "", nil); m.data()["total"] != float64(2) {
+		t.Fatalf("group after restart: %s", m.Raw)
+	}
+}
