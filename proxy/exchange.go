@@ -31,10 +31,13 @@ type Exchange struct {
 	RequestBody Body
 	// URL is the upstream URL the request went to.
 	URL *url.URL
-	// Status, Header and ResponseBody are the upstream's answer.
+	// Status, Header and ResponseBody are the upstream's answer. A gzip
+	// answer is decoded in ResponseBody (the caller got it encoded, as
+	// sent); WireSize is the encoded size.
 	Status       int
 	Header       http.Header
 	ResponseBody Body
+	WireSize     int64
 	// Events are the server-sent events of a text/event-stream answer,
 	// with their arrival offsets (their text is ResponseBody.Bytes).
 	Events []har.Event
@@ -97,8 +100,11 @@ func (c *capture) body() Body {
 	return b
 }
 
-// teeBody copies what is read from rc into a capture and notes EOF.
+// teeBody copies what is read from rc into a capture and notes EOF. The
+// mutex matters for request bodies: the transport may still be reading
+// one on its own goroutine when the answer is complete.
 type teeBody struct {
+	mu  sync.Mutex
 	rc  io.ReadCloser
 	c   *capture
 	eof bool
@@ -108,6 +114,8 @@ type teeBody struct {
 
 func (t *teeBody) Read(p []byte) (int, error) {
 	n, err := t.rc.Read(p)
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if n > 0 {
 		t.c.Write(p[:n])
 		if t.sse != nil {
@@ -121,6 +129,16 @@ func (t *teeBody) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// snapshot returns the capture so far and whether the body was read to
+// its end.
+func (t *teeBody) snapshot() (Body, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.c.body()
+	b.Bytes = append([]byte(nil), b.Bytes...)
+	return b, t.eof
 }
 
 func (t *teeBody) Close() error { return t.rc.Close() }

@@ -11,9 +11,12 @@
 package proxy
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net"
@@ -255,8 +258,9 @@ func (x *exchangeState) finish() {
 	ex := x.ex
 	now := x.g.clk.Now()
 	ex.Duration = now.Sub(ex.Started)
+	reqEOF := true
 	if x.req != nil {
-		ex.RequestBody = x.req.c.body()
+		ex.RequestBody, reqEOF = x.req.snapshot()
 	}
 	switch {
 	case x.err != nil:
@@ -268,11 +272,21 @@ func (x *exchangeState) finish() {
 	}
 	if x.resp != nil {
 		ex.ResponseBody = x.resp.c.body()
+		ex.WireSize = ex.ResponseBody.Size
 		if x.resp.sse != nil {
 			ex.Events = x.resp.sse.events
 		}
+		if ex.Err == nil && !ex.ResponseBody.Truncated && strings.EqualFold(ex.Header.Get("Content-Encoding"), "gzip") {
+			// Observers read the text: decode what the caller got encoded.
+			if b, err := gunzip(ex.ResponseBody.Bytes, x.g.opts.MaxResponseCapture); err == nil {
+				ex.ResponseBody.Bytes, ex.ResponseBody.Size = b, int64(len(b))
+				ex.Header = ex.Header.Clone()
+				ex.Header.Del("Content-Encoding")
+				ex.Header.Del("Content-Length")
+			}
+		}
 	}
-	if x.req != nil && !x.req.eof && ex.Err == nil && x.req.c.n > 0 {
+	if !reqEOF && ex.Err == nil && ex.RequestBody.Size > 0 {
 		// The upstream answered before reading the whole request (a 413,
 		// say): the capture is partial, which observers must know.
 		ex.RequestBody.Truncated = true
@@ -306,6 +320,12 @@ func (g *Gateway) reverseProxy(rt Route) *httputil.ReverseProxy {
 			x.ex.Wait = g.clk.Now().Sub(x.ex.Started)
 			x.ex.Status = resp.StatusCode
 			x.ex.Header = resp.Header.Clone()
+			if resp.StatusCode == http.StatusSwitchingProtocols {
+				// An upgraded connection (a WebSocket) needs the raw body:
+				// it is passed through, not observed.
+				x.err = errors.New("protocol upgrade: not observed")
+				return nil
+			}
 			mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 			max := g.opts.MaxRequestCapture
 			if textual(mt) {
@@ -336,6 +356,19 @@ func (g *Gateway) reverseProxy(rt Route) *httputil.ReverseProxy {
 			rt.Errors(w, r, status, "upstream "+up.Host+": "+err.Error(), g.clk.Now())
 		},
 	}
+}
+
+// gunzip decodes a gzip body, at most max bytes.
+func gunzip(b []byte, max int64) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, max))
+	if err != nil {
+		return nil, err
+	}
+	return out, zr.Close()
 }
 
 // textual reports media types whose answers are kept up to the larger

@@ -104,7 +104,7 @@ func Entry(x *Exchange, red *har.Redactor, maxBody int64) *har.Entry {
 		Response: har.Response{
 			Status: x.Status, StatusText: http.StatusText(x.Status), HTTPVersion: "HTTP/1.1",
 			Cookies: []har.Cookie{}, Headers: red.Headers(x.Header, secrets),
-			HeadersSize: -1, BodySize: x.ResponseBody.Size,
+			HeadersSize: -1, BodySize: x.WireSize,
 		},
 		Timings: har.Timings{Blocked: -1, DNS: -1, Connect: -1, SSL: -1, Send: 0, Wait: ms(x.Wait), Receive: ms(x.Duration - x.Wait)},
 	}

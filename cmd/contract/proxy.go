@@ -111,6 +111,7 @@ func (c config) proxied(cfg *contract.Config, stdout io.Writer) (finish func() e
 	}
 	if cfg.TargetURL, err = front(memURL,
 		proxy.Route{Prefix: "/", Surface: "memories"},
+		proxy.Route{Prefix: "/serve/api/v2/", Surface: "v2"},
 		proxy.Route{Prefix: "/_mock/", Surface: "control", Unobserved: true}); err != nil {
 		return nil, err
 	}

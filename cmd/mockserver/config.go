@@ -141,6 +141,7 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	px := &c.Proxy
 	str(&px.Upstream, "upstream", "", "proxy the Memories.ai API (v1 and caption host) to this URL, e.g. https://api.memories.ai; /_mock/ stays local")
 	str(&px.MemSyncUpstream, "memsync-upstream", "", "proxy the MemSync listener to this URL")
+	str(&px.V2Upstream, "v2-upstream", "", "proxy /serve/api/v2/ (Visual Intelligence v2) to this URL, e.g. https://mavi-backend.memories.ai")
 	str(&px.Record, "record", "", "record every proxied exchange as HAR 1.2 files in this directory (keys redacted)")
 	str(&px.Redact, "redact", "", "comma-separated extra headers, query/form parameters and JSON fields to redact in recordings")
 	integer(&px.RecordMaxBody, "record-max-body", 1<<20, "request bodies (and binary answers) larger than this are recorded as size + SHA-256")

@@ -26,6 +26,7 @@ import (
 type ProxyConfig struct {
 	Upstream        string
 	MemSyncUpstream string
+	V2Upstream      string
 	Record          string
 	Redact          string
 	RecordMaxBody   int64
@@ -39,12 +40,17 @@ type ProxyConfig struct {
 
 // enabled reports whether any proxy feature is on.
 func (p ProxyConfig) enabled() bool {
-	return p.Upstream != "" || p.MemSyncUpstream != "" || len(p.Replay) > 0
+	return p.proxying() || len(p.Replay) > 0
+}
+
+// proxying reports whether any surface has an upstream.
+func (p ProxyConfig) proxying() bool {
+	return p.Upstream != "" || p.MemSyncUpstream != "" || p.V2Upstream != ""
 }
 
 func (p ProxyConfig) validate() error {
 	var errs []error
-	for name, v := range map[string]string{"--upstream": p.Upstream, "--memsync-upstream": p.MemSyncUpstream} {
+	for name, v := range map[string]string{"--upstream": p.Upstream, "--memsync-upstream": p.MemSyncUpstream, "--v2-upstream": p.V2Upstream} {
 		if v == "" {
 			continue
 		}
@@ -52,8 +58,8 @@ func (p ProxyConfig) validate() error {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 	}
-	if p.Record != "" && p.Upstream == "" && p.MemSyncUpstream == "" {
-		errs = append(errs, errors.New("--record needs --upstream or --memsync-upstream (only proxied exchanges are recorded)"))
+	if p.Record != "" && !p.proxying() {
+		errs = append(errs, errors.New("--record needs --upstream, --v2-upstream or --memsync-upstream (only proxied exchanges are recorded)"))
 	}
 	if p.RecordMaxBody <= 0 {
 		errs = append(errs, errors.New("--record-max-body must be positive"))
@@ -134,7 +140,7 @@ func newProxySetup(cfg Config, clk clock.Clock, log *slog.Logger) (*proxySetup, 
 		log.Info("replay loaded", "recordings", ix.Len(), "strict", p.ReplayStrict, "speed", p.ReplaySpeed)
 		s.replay = ix
 	}
-	if p.Upstream != "" || p.MemSyncUpstream != "" {
+	if p.proxying() {
 		col, err := drift.New(drift.Options{Redact: splitList(p.Redact)})
 		if err != nil {
 			return nil, err
@@ -182,6 +188,7 @@ func (s *proxySetup) wrap(local http.Handler, routes []surfaceRoute, serveDrift 
 				return nil, err
 			}
 			rt.Upstream = u
+			s.log.Info("proxying", "surface", r.surface, "prefix", r.prefix, "upstream", u.Redacted())
 		}
 		opts.Routes = append(opts.Routes, rt)
 	}
@@ -212,9 +219,12 @@ func (d drainer) Drain() {
 }
 
 // memoriesRoutes are the Memories.ai listener's surfaces: v1 and the
-// caption host (every path but /_mock/).
+// caption host (every path but /_mock/ and v2's), and v2.
 func (s *proxySetup) memoriesRoutes() []surfaceRoute {
-	return []surfaceRoute{{prefix: "/", surface: "memories", upstream: s.cfg.Upstream, errors: proxy.SpringErrors}}
+	return []surfaceRoute{
+		{prefix: "/", surface: "memories", upstream: s.cfg.Upstream, errors: proxy.SpringErrors},
+		{prefix: "/serve/api/v2/", surface: "v2", upstream: s.cfg.V2Upstream, errors: proxy.SpringErrors},
+	}
 }
 
 // memsyncRoutes are the MemSync listener's.
