@@ -105,6 +105,16 @@ func (s *Surface) speech(m medium) []model.Segment {
 		g.Start, g.End = at(g.Start, m.duration), at(g.End, m.duration)
 		out = append(out, g)
 	}
+	// The content model cuts speech at whole seconds; a speech model cuts
+	// where the words end (2.98 in the docs' example). Each inner cut moves
+	// by up to ±0.3 s, deterministically, keeping segments ≥ 0.5 s long.
+	for i := 0; i+1 < len(out); i++ {
+		shift := float64(int(hash64(s.o.Seed, m.id, "cut", fmt.Sprint(i))%61)-30) / 100
+		cut := at(out[i].End+shift, m.duration)
+		if cut > out[i].Start+0.5 && cut < out[i+1].End-0.5 {
+			out[i].End, out[i+1].Start = cut, cut
+		}
+	}
 	return out
 }
 
@@ -526,7 +536,7 @@ func splitWords(g model.Segment) (words []string, starts, ends []float64) {
 func (s *Surface) elevenLabs(cl *call, m medium) map[string]any {
 	lang, prob := strings.ToLower(cl.str("language_code")), 1.0
 	if lang == "" {
-		lang, prob = "en", 0.95+float64(hash64(s.o.Seed, m.id, "lang")%5)/100
+		lang, prob = "en", float64(95+(hash64(s.o.Seed, m.id, "lang")>>32)%5)/100
 	}
 	segs := s.speech(m)
 	if len(segs) == 0 {
@@ -624,7 +634,7 @@ func (s *Surface) assemblyAI(cl *call, m medium) map[string]any {
 		return w
 	}
 	conf := func(parts ...string) float64 {
-		return 0.9 + float64(hash64(s.o.Seed, parts...)%10)/100
+		return float64(90+(hash64(s.o.Seed, parts...)>>32)%10) / 100
 	}
 	words := []map[string]any{}
 	utterances := []map[string]any{}
