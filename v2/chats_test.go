@@ -633,3 +633,21 @@ func BenchmarkChatCompletion(b *testing.B) {
 		serve(http.MethodPost, "/vu/chat/completions", "application/json", bytes.NewReader(raw))
 	}
 }
+
+// TestChatRateLimitBurst: chat follows "the provider's limits" (10 QPS with
+// bursts of 10 in the mock), so back-to-back calls pass and the eleventh
+// call in the same instant is refused.
+func TestChatRateLimitBurst(t *testing.T) {
+	ts := newTestSurface(t, testOpts{rateLimits: "v1.2"})
+	body := map[string]any{"model": "gpt:gpt-4o", "messages": []any{map[string]any{"role": "user", "content": "hi"}}}
+	for i := range 10 {
+		if a := ts.json(http.MethodPost, "/iu/chat/completions", "sk-burst", body); a.Status != http.StatusOK {
+			t.Fatalf("call %d: %d %s", i+1, a.Status, a.Raw)
+		}
+	}
+	expectError(t, ts.json(http.MethodPost, "/iu/chat/completions", "sk-burst", body), http.StatusTooManyRequests, "Request has exceeded the limit.")
+	ts.clk.Advance(100 * time.Millisecond)
+	if a := ts.json(http.MethodPost, "/iu/chat/completions", "sk-burst", body); a.Status != http.StatusOK {
+		t.Fatalf("after 100 ms: %d %s", a.Status, a.Raw)
+	}
+}

@@ -1,6 +1,9 @@
 package limits
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Visual Intelligence v2 (V2_SURFACE §5 and §7). The rate-limit page gives
 // "1 QPS each" for every video-processing, transcription and embedding
@@ -25,7 +28,8 @@ var v2Ops = map[string]bool{
 	"v2_screenplay_create": true, "v2_screenplay_get": true, "v2_screenplay_download": true, "v2_queries_stream": true,
 }
 
-// v2Chat are the chat operations (provider limits, 10 QPS here).
+// v2Chat are the chat operations (provider limits: 10 QPS with bursts of
+// 10 here).
 var v2Chat = map[string]bool{"v2_vu_chat": true, "v2_iu_chat": true, "v2_ilm_chat": true, "v2_chat": true, "v2_queries_stream": true}
 
 // V2Group is the rate-limit group of a v2 operation ("" for others).
@@ -42,7 +46,10 @@ func v2Limits() map[string]Limit {
 	out := make(map[string]Limit, len(v2Ops))
 	for op := range v2Ops {
 		if v2Chat[op] {
-			out[V2Group(op)] = qps(10)
+			// Model providers meter by tokens per minute and let short
+			// bursts through, so a client's back-to-back calls (the openai
+			// SDK's request then its stream) are not refused.
+			out[V2Group(op)] = Limit{Every: time.Second / 10, Burst: 10}
 		} else {
 			out[V2Group(op)] = qps(1)
 		}
