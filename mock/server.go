@@ -60,7 +60,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	closed bool
-	stream *chat.Knobs // set by PUT /_mock/stream
+	stream *chat.Knobs     // set by PUT /_mock/stream
 	ctx    context.Context // cancelled by Close: background work stops
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

@@ -98,6 +98,15 @@ var controlOperations = []wantOperation{
 	{method: http.MethodGet, path: "/_mock/config", id: "mock_config"},
 	{method: http.MethodGet, path: "/_mock/docs", id: "mock_docs"},
 	{method: http.MethodGet, path: "/_mock/docs/{page}", id: "mock_docs_page"},
+	{method: http.MethodGet, path: "/_mock/ui", id: "mock_ui"},
+	{method: http.MethodGet, path: "/_mock/ui/{page}", id: "mock_ui_page"},
+	{method: http.MethodPost, path: "/_mock/callbacks/{id}/redeliver", id: "mock_redeliver"},
+	{method: http.MethodGet, path: "/_mock/accounts/{api_key}/webhook", id: "mock_account_webhook_get"},
+	{method: http.MethodPut, path: "/_mock/accounts/{api_key}/webhook", id: "mock_account_webhook"},
+	{method: http.MethodGet, path: "/_mock/accounts/{api_key}/keys", id: "mock_account_keys_get"},
+	{method: http.MethodPut, path: "/_mock/accounts/{api_key}/keys", id: "mock_account_keys"},
+	{method: http.MethodGet, path: "/_mock/v2/assets", id: "mock_v2_assets"},
+	{method: http.MethodGet, path: "/_mock/v2/tasks", id: "mock_v2_tasks"},
 }
 
 // loadMemories loads memories.yaml or stops the test.
