@@ -401,16 +401,24 @@ func newQueue(o Observer) *queue {
 	return q
 }
 
-// push never blocks the caller's request: the list grows instead. Each
-// entry holds at most the capture limits.
+// maxQueued bounds the exchanges waiting for one observer. push is called
+// once the answer is written, so waiting for room delays no caller's
+// answer; it only slows a client that outpaces the observer for 4096
+// exchanges (instead of growing memory without bound).
+const maxQueued = 4096
+
+// push queues an item, waiting while the queue is full.
 func (q *queue) push(it qitem) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	for len(q.list) >= maxQueued && !q.done {
+		q.cond.Wait()
+	}
 	if q.done {
 		return false
 	}
 	q.list = append(q.list, it)
-	q.cond.Signal()
+	q.cond.Broadcast()
 	return true
 }
 
@@ -427,6 +435,7 @@ func (q *queue) run() {
 		}
 		batch := q.list
 		q.list = nil
+		q.cond.Broadcast() // room for waiting pushers
 		q.mu.Unlock()
 		for _, it := range batch {
 			if it.drained != nil {
@@ -441,7 +450,7 @@ func (q *queue) run() {
 func (q *queue) close() {
 	q.mu.Lock()
 	q.done = true
-	q.cond.Signal()
+	q.cond.Broadcast()
 	q.mu.Unlock()
 	<-q.exit
 }

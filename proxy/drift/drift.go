@@ -112,9 +112,11 @@ type Report struct {
 	Generated time.Time `json:"generated"`
 	// Exchanges is how many complete exchanges were checked, Operations
 	// how many distinct operations they addressed.
-	Exchanges  int       `json:"exchanges"`
-	Operations int       `json:"operations"`
-	Findings   []Finding `json:"findings"`
+	Exchanges  int `json:"exchanges"`
+	Operations int `json:"operations"`
+	// Dropped counts findings beyond the first 2,000 distinct ones.
+	Dropped  int       `json:"dropped,omitempty"`
+	Findings []Finding `json:"findings"`
 }
 
 // Collector validates exchanges and aggregates findings. It is safe for
@@ -128,6 +130,7 @@ type Collector struct {
 	clk   clock.Clock
 
 	mu        sync.Mutex
+	dropped   int
 	findings  map[string]*Finding
 	exchanges int
 	ops       map[string]bool
@@ -175,7 +178,8 @@ func (c *Collector) Observe(x *proxy.Exchange) {
 	c.mu.Unlock()
 	if !ok {
 		if x.Status != http.StatusNotFound && x.Status != http.StatusMethodNotAllowed {
-			c.add(x, finding{where: "response", reason: fmt.Sprintf("%s %s is not in the description, yet the service answered HTTP %d", r.Method, r.URL.Path, x.Status)}, "", "")
+			p := idSegment.ReplaceAllString(r.URL.Path, "/{id}")
+			c.add(x, finding{where: "response", reason: fmt.Sprintf("%s %s is not in the description, yet the service answered HTTP %d", r.Method, p, x.Status)}, "", p)
 		}
 		return
 	}
@@ -372,6 +376,9 @@ func rebuild(x *proxy.Exchange, base string) *http.Request {
 }
 
 var (
+	// idSegment is a path segment holding an id (6+ digits), so unknown
+	// paths aggregate per shape, not per object.
+	idSegment         = regexp.MustCompile(`/[^/]*\d{6,}[^/]*`)
 	undescribedEvents = regexp.MustCompile(`^schema \S+ of the stream events is not in the description$`)
 	eventNum          = regexp.MustCompile(`^event \d+`)
 	index             = regexp.MustCompile(`/\d+(/|$)`)
@@ -400,6 +407,10 @@ func (c *Collector) add(x *proxy.Exchange, f finding, opID, path string) {
 	if cur := c.findings[key]; cur != nil {
 		cur.Count++
 		cur.LastSeen = now
+		return
+	}
+	if len(c.findings) >= maxFindings {
+		c.dropped++
 		return
 	}
 	c.findings[key] = &Finding{
@@ -439,11 +450,15 @@ func (c *Collector) example(x *proxy.Exchange, f finding) Example {
 	return ex
 }
 
+// maxFindings bounds the distinct findings kept; more are counted in
+// Report.Dropped.
+const maxFindings = 2000
+
 // Report returns the findings, most frequent first.
 func (c *Collector) Report() Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := Report{Generated: c.clk.Now(), Exchanges: c.exchanges, Operations: len(c.ops), Findings: []Finding{}}
+	r := Report{Generated: c.clk.Now(), Exchanges: c.exchanges, Operations: len(c.ops), Dropped: c.dropped, Findings: []Finding{}}
 	for _, f := range c.findings {
 		r.Findings = append(r.Findings, *f)
 	}
@@ -465,6 +480,6 @@ func (c *Collector) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.findings = map[string]*Finding{}
-	c.exchanges = 0
+	c.exchanges, c.dropped = 0, 0
 	c.ops = map[string]bool{}
 }

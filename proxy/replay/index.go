@@ -222,7 +222,8 @@ func (ix *Index) Add(file string, i int, e *har.Entry) error {
 		Status: e.Response.Status, Header: http.Header{}, Body: body, Events: e.Response.Content.Events,
 	}
 	for _, h := range e.Response.Headers {
-		if hopHeader(h.Name) {
+		if hopHeader(h.Name) || h.Value == har.Redacted {
+			// A redacted header (Set-Cookie) is better absent than wrong.
 			continue
 		}
 		r.Header.Add(h.Name, h.Value)
