@@ -186,6 +186,7 @@ type Dashboard struct {
 	src  Sources
 	o    Options
 	tmpl *template.Template
+	hub  hub
 }
 
 //go:embed assets
@@ -213,7 +214,9 @@ func New(src Sources, o Options) (*Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Dashboard{src: src, o: o, tmpl: t}, nil
+	d := &Dashboard{src: src, o: o, tmpl: t}
+	d.hub.d = d
+	return d, nil
 }
 
 // csp keeps every script, style and connection same-origin: nothing is

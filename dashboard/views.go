@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"html/template"
 	"io"
 	"maps"
@@ -286,21 +285,18 @@ type requestRow struct {
 }
 
 func (d *Dashboard) requestsView(q query) requestsView {
-	v := requestsView{Q: q}
-	seen := map[string]int{}
-	for _, e := range d.src.Journal.Last(d.o.JournalRows) {
+	return requestsView{Rows: newRequestRows(d.src.Journal.Last(d.o.JournalRows), q), Q: q}
+}
+
+// newRequestRows prepares journal entries for the page; each row's id is
+// the entry's sequence number, so a row stays open across updates.
+func newRequestRows(entries []journal.Entry, q query) []requestRow {
+	rows := make([]requestRow, 0, len(entries))
+	for _, e := range entries {
 		b, _ := json.MarshalIndent(e, "", "  ")
-		h := fnv.New64a()
-		_, _ = h.Write(b)
-		id := strconv.FormatUint(h.Sum64(), 36)
-		seen[id]++
-		// Newest first, so an entry's occurrence count changes as equal
-		// entries arrive; counting from the oldest would be stabler but
-		// the ring's oldest end moves too. Good enough to keep one open.
-		id += "-" + strconv.Itoa(seen[id])
-		v.Rows = append(v.Rows, requestRow{Entry: e, ID: id, JSON: string(b), Hidden: !q.matches(e)})
+		rows = append(rows, requestRow{Entry: e, ID: strconv.FormatUint(e.Seq, 10), JSON: string(b), Hidden: !q.matches(e)})
 	}
-	return v
+	return rows
 }
 
 // matches applies the journal filter: substrings of the operation, key

@@ -30,6 +30,16 @@
       var el = document.querySelector('[data-panel="' + m.panel + '"]');
       if (el) swap(el, m.html);
     });
+    // rows: requests journaled since the last event, newest first.
+    es.addEventListener("rows", function (ev) {
+      var m = JSON.parse(ev.data), list = document.querySelector("#panel-requests ol.journal");
+      if (!list) return;
+      var empty = document.querySelector("#panel-requests .empty");
+      if (empty) empty.remove();
+      list.insertAdjacentHTML("afterbegin", m.html);
+      while (list.children.length > m.max) list.lastElementChild.remove();
+      filterJournal();
+    });
     window.addEventListener("pagehide", function () { es.close(); });
   }
 
