@@ -66,7 +66,11 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
 	}
 	defer srv.Close()
 	ops, control, paths := srv.Operations()
-	log.Info("spec loaded", "paths", paths, "operations", ops, "control_operations", control, "startup", time.Since(start).Round(time.Millisecond))
+	v2ops := 0
+	if srv.V2() != nil {
+		v2ops = srv.V2().Operations()
+	}
+	log.Info("spec loaded", "paths", paths, "operations", ops, "v2_operations", v2ops, "control_operations", control, "startup", time.Since(start).Round(time.Millisecond))
 
 	// Record, replay and drift (package proxy) wrap the handlers; without
 	// those flags px is nil and the handlers are the mock's own.
