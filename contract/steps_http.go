@@ -230,10 +230,11 @@ type filePart struct {
 	data              []byte
 }
 
-var fileSpec = regexp.MustCompile(`^@(mp4|corrupt|png|jpeg|webm)\(([^)]*)\)$`)
+var fileSpec = regexp.MustCompile(`^@(mp4|corrupt|png|jpeg|webm|text)\(([^)]*)\)$`)
 
 // parseFileSpec turns "@mp4(name=a.mp4, seconds=5, codec=avc1, audio=yes)"
-// (or @corrupt, @png, @jpeg with size=) into a generated file.
+// (or @corrupt, @png, @jpeg with size=, @text with content=) into a
+// generated file.
 func parseFileSpec(v string) (*filePart, bool, error) {
 	m := fileSpec.FindStringSubmatch(strings.TrimSpace(v))
 	if m == nil {
@@ -280,6 +281,12 @@ func parseFileSpec(v string) (*filePart, bool, error) {
 		f.data = mediatest.PNG(num("size", 64), num("size", 64), int64(num("seed", 1)))
 		if f.name == "" {
 			f.name = "image.png"
+		}
+	case "text":
+		f.contentType = "text/plain"
+		f.data = []byte(args["content"])
+		if f.name == "" {
+			f.name = "notes.txt"
 		}
 	case "jpeg":
 		f.contentType = "image/jpeg"

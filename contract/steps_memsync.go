@@ -40,6 +40,7 @@ func (g memsyncSteps) register(ctx *godog.ScenarioContext) {
 	d(`^I call MemSync "([^"]+)"$`, `When I call MemSync "getProfile"`, g.call)
 	d(`^I call MemSync "([^"]+)" with query "([^"]*)"$`, `When I call MemSync "listMemories" with query "page=1&page_size=5"`, g.callQuery)
 	d(`^I call MemSync "([^"]+)" with JSON:$`, `When I call MemSync "storeMemories" with JSON:`, g.callJSON)
+	d(`^I call MemSync "([^"]+)" with multipart fields:$`, `When I call MemSync "createFileIntegration" with multipart fields:`, g.callMultipart)
 	d(`^I call MemSync "([^"]+)" (\d+) times$`, `When I call MemSync "listMemories" 100 times`, g.callTimes)
 	d(`^every MemSync answer was HTTP (\d+)$`, `Then every MemSync answer was HTTP 200`, g.everyStatus)
 	d(`^I page through MemSync memories (\d+) per page$`, `When I page through MemSync memories 2 per page`, g.page)
@@ -88,8 +89,32 @@ func (g memsyncSteps) op(id string) (*Operation, error) {
 	return o, nil
 }
 
-// send calls MemSync and validates the answer.
+// send calls MemSync with a JSON body (or none) and validates the answer.
 func (g memsyncSteps) send(o *Operation, q url.Values, body []byte) (*result, error) {
+	return g.sendAs(o, q, body, "application/json")
+}
+
+// callMultipart sends a multipart form built from a name | value table, with the file specs of
+// the HTTP steps ("@text(name=notes.txt, content=...)" is a file part; a bare value a text field).
+func (g memsyncSteps) callMultipart(id string, t *godog.Table) error {
+	o, err := g.op(id)
+	if err != nil {
+		return err
+	}
+	rows, err := httpSteps(g).formRows(t)
+	if err != nil {
+		return err
+	}
+	body, ct, err := buildMultipart(rows)
+	if err != nil {
+		return err
+	}
+	_, err = g.sendAs(o, nil, body, ct)
+	return err
+}
+
+// sendAs calls MemSync with a body of the given content type and validates the answer.
+func (g memsyncSteps) sendAs(o *Operation, q url.Values, body []byte, contentType string) (*result, error) {
 	path, err := o.Expand(map[string]string{})
 	if err != nil {
 		return nil, err
@@ -109,7 +134,7 @@ func (g memsyncSteps) send(o *Operation, q url.Values, body []byte) (*result, er
 		return nil, err
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	if g.memsync.noKey {

@@ -4,15 +4,21 @@ Feature: Errors
   true (0001 bad parameter or not found); only infrastructure errors (an unknown route) use a
   real HTTP status. Sources: API_FACTS A3, A3.1, A3.2; seed 001 (Download Video error example).
 
-  @smoke @op:get_private_video_details @op:get_metadata
+  @smoke @op:get_private_video_details
   Scenario: An unknown video number is a business error, not an HTTP error
     When I call "get_private_video_details" with query "video_no=${unknown_video_no}&unique_id=${unique_id}"
     Then the response status is 200
     And the envelope is a business error "0001"
     And the field "msg" is not empty
+
+  @smoke @op:get_metadata
+  Scenario: get_metadata of an unknown video number answers 0000 with data null
+    # The vendor's own example client (Memories-ai-labs/examples, common/client.py) polls
+    # get_metadata and documents a null data for a video the API does not know.
     When I call "get_metadata" with query "video_no=${unknown_video_no}&unique_id=${unique_id}"
     Then the response status is 200
-    And the envelope is not a success
+    And the envelope is a success
+    And the field "data" is null
 
   @op:list_videos
   Scenario Outline: list_videos refuses a bad parameter (<kind>)

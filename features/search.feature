@@ -31,6 +31,23 @@ Feature: Search the private and public libraries
     And the items of "data" are ordered by "score" descending
 
   @costly @op:search
+  Scenario: A null filtering_level searches without a threshold
+    # The vendor's search notebook (Memories-ai-labs/examples) sends "filtering_level": null.
+    Given I upload a 6-second video file named "red_kite_over_hills.mp4" as "kite"
+    And the video "kite" has finished processing
+    When I call "search" with JSON:
+      """
+      {"search_param": "kite", "search_type": "BY_VIDEO", "unique_id": "${unique_id}", "top_k": 10, "filtering_level": null}
+      """
+    Then the envelope is a success
+    And the field "data.0.videoNo" is "${kite}"
+    When I call "search" with JSON:
+      """
+      {"search_param": "kite", "search_type": "BY_VIDEO", "unique_id": "${unique_id}", "top_k": 10, "filtering_level": "none"}
+      """
+    Then the envelope is a business error "0001"
+
+  @costly @op:search
   Scenario: Search only sees its own namespace
     Given I upload a 6-second video file named "red_kite_over_hills.mp4" as "kite"
     And the video "kite" has finished processing

@@ -20,6 +20,9 @@ type apiError struct {
 	Details map[string]any
 	// Headers are added to the response (Retry-After).
 	Headers map[string]string
+	// Raw, when set, is written as the body instead of the documented envelope: the answers
+	// FastAPI itself gives before the application's handlers (and their envelope) run.
+	Raw any
 }
 
 // Error implements error.
@@ -114,6 +117,20 @@ func errInvalidFileType(reason string) *apiError {
 		Details: map[string]any{"field": "file", "reason": reason, "supported_types": supportedFileTypes()}}
 }
 
+// errExpectedUpload is the 422 FastAPI (pydantic 2) answers when a form field declared
+// UploadFile arrives as a plain text field: request validation fails before the application's
+// code runs, so the body is FastAPI's {"detail":[...]} rather than the documented envelope.
+// Why: MemSync is a FastAPI service (its docs' 422 pages and /docs layout); accepting the text
+// as a file would invent a success the real service does not give.
+func errExpectedUpload(field, input string) *apiError {
+	return &apiError{Status: http.StatusUnprocessableEntity, Code: "REQUEST_VALIDATION", Message: "Expected UploadFile",
+		Raw: map[string]any{"detail": []any{map[string]any{
+			"type": "value_error", "loc": []any{"body", field},
+			"msg":   "Value error, Expected UploadFile, received: <class 'str'>",
+			"input": input, "ctx": map[string]any{"error": map[string]any{}},
+		}}}}
+}
+
 // errFileTooLarge is 413 FILE_TOO_LARGE with the limit and the size, in MB.
 func errFileTooLarge(size int64) *apiError {
 	mb := (size + (1<<20 - 1)) >> 20
@@ -150,6 +167,10 @@ func (s *Server) errorBody(e *apiError) map[string]any {
 func (s *Server) writeError(c *gin.Context, e *apiError) {
 	for k, v := range e.Headers {
 		c.Header(k, v)
+	}
+	if e.Raw != nil {
+		writeJSON(c.Writer, e.Status, e.Raw)
+		return
 	}
 	writeJSON(c.Writer, e.Status, s.errorBody(e))
 }

@@ -161,6 +161,11 @@ func (s *Server) validateMultipart(cl *call) error {
 			continue
 		}
 		prop := cl.op.body.Properties[name]
+		if prop != nil && prop.Value != nil && prop.Value.Format == "binary" && !isFilePart(part) {
+			b, _ := io.ReadAll(io.LimitReader(part, maxFieldSize))
+			_ = part.Close()
+			return errExpectedUpload(name, string(b))
+		}
 		if prop != nil && prop.Value != nil && prop.Value.Format == "binary" {
 			up, tooBig, err := readUpload(part)
 			_ = part.Close()
@@ -195,6 +200,17 @@ func (s *Server) validateMultipart(cl *call) error {
 	}
 	cl.body = form
 	return nil
+}
+
+// isFilePart reports whether a multipart part is a file: its Content-Disposition carries a
+// filename parameter (even an empty one), which is how Starlette tells files from text fields.
+func isFilePart(part *multipart.Part) bool {
+	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+	if err != nil {
+		return false
+	}
+	_, ok := params["filename"]
+	return ok
 }
 
 // readUpload counts a file part to the end (to report its size) and keeps its head.

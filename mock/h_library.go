@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -140,6 +141,13 @@ func (s *Server) hVideoDetails(cl *call) (any, error) {
 	s.Tick()
 	v, err := s.store.GetVideo(cl.account, cl.ns(), cl.str("video_no"))
 	if err != nil {
+		// get_metadata is the vendor's canonical polling call, and its own
+		// example client documents an unknown video_no as code 0000 with
+		// data null (API_FACTS EX, common/client.py); the private details
+		// call keeps the documented 0001 "video not found".
+		if cl.op.id == "get_metadata" && errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
 		return nil, err
 	}
 	return videoDetails(v), nil
