@@ -69,6 +69,8 @@ func TestScenarioTags(t *testing.T) {
 	allowed := map[string]bool{
 		"@smoke": true, "@sse": true, "@lifecycle": true, "@mock-only": true, "@costly": true,
 		"@destructive": true, "@callback": true,
+		// concurrency and the target's configuration (parallel.go)
+		TagSerial: true, TagNeedsRateLimits: true, TagNeedsCredits: true, TagTiming: true,
 	}
 	for _, p := range pickles {
 		for _, tag := range p.Tags {

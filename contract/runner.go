@@ -135,6 +135,7 @@ type Suite struct {
 	skipped []autoSkip
 
 	clients  *clientPool
+	par      parallel // @serial scenarios and the target's configuration (parallel.go)
 	counter  counter
 	mu       sync.Mutex
 	stepSkip []string // "scenario: reason" of step-level skips

@@ -34,6 +34,9 @@ func (s *Suite) initScenario(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, scn *godog.Scenario) (context.Context, error) {
 		return w.begin(ctx, scn)
 	})
+	gateBefore, gateAfter := s.gate(w) // @serial, and skips by the target's configuration
+	sc.Before(gateBefore)
+	sc.After(gateAfter)
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
 		w.end()
 		return ctx, nil

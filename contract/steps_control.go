@@ -32,6 +32,9 @@ func (g controlSteps) register(ctx *godog.ScenarioContext) {
 	d(`^I inject the faults:$`, `Given I inject the faults:`, g.injectFaults)
 	d(`^the mock journal has a "([^"]+)" request answered "([^"]*)"$`, `Then the mock journal has a "search" request answered "0429"`, g.journalHas)
 	d(`^the callback log has a delivered callback for "([^"]+)"$`, `Then the callback log has a delivered callback for "clip"`, g.callbackLogged)
+	d(`^I reset my account on the mock$`, `When I reset my account on the mock`, g.resetMine)
+	d(`^the mock has seen (\d+) "([^"]+)" requests? of mine matching:$`, `Then the mock has seen 1 "search" request of mine matching:`, g.seenMatching)
+	d(`^the mock has seen no "([^"]+)" request of mine matching:$`, `Then the mock has seen no "search" request of mine matching:`, g.seenNoneMatching)
 }
 
 // isMock checks that the target has a control plane; scenarios that need
@@ -154,25 +157,22 @@ func (g controlSteps) advance(secs int) error {
 	return err
 }
 
-// injectFaults replaces the mock's fault configuration for the scenario and
-// restores the previous one afterwards.
+// injectFaults sets faults for the scenario's own account
+// (PUT /_mock/faults?api_key=K), so scenarios running beside it are not
+// hit, and removes them afterwards.
 func (g controlSteps) injectFaults(doc *godog.DocString) error {
 	body, err := g.jsonBody(doc)
 	if err != nil {
 		return err
 	}
-	prev, err := g.control("mock_faults_get", nil, nil)
-	if err != nil {
-		return err
-	}
-	var old any
-	_ = json.Unmarshal(prev.body, &old)
-	g.cleanups = append(g.cleanups, func() { _, _ = g.control("mock_faults_put", nil, old) })
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
 		return err
 	}
-	_, err = g.control("mock_faults_put", nil, v)
+	g.cleanups = append(g.cleanups, func() {
+		_, _ = g.scopedControl("mock_faults_put", map[string]any{"operations": map[string]any{}})
+	})
+	_, err = g.scopedControl("mock_faults_put", v)
 	return err
 }
 
@@ -182,7 +182,8 @@ func (g controlSteps) journalHas(op, code string) error {
 		return err
 	}
 	last := g.last
-	res, err := g.send(request{op: o, query: url.Values{"limit": {strconv.Itoa(1000)}}})
+	// Only this account's entries: a busy journal cannot push them out.
+	res, err := g.send(request{op: o, query: url.Values{"limit": {strconv.Itoa(1000)}, "api_key": {g.currentKey()}}})
 	g.last = last
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ Feature: The mock's control plane
     When I call "mock_config"
     Then the response status is 200
 
+  @serial
   Scenario: The clock can be read and advanced
     Given a private mock
     When I call "mock_clock"
@@ -123,18 +124,19 @@ Feature: The mock's control plane
       """
       {"operations": {"folders": {"error_rate": 1, "error_kind": "network_abnormal"}}}
       """
-    When I call "mock_faults_get"
+    When I call "mock_faults_get" with query "api_key=${api_key}"
     Then the response status is 200
     And the field "operations.folders.error_kind" is "network_abnormal"
+    And the field "scoped" is "true"
     When I call "folders"
     Then the envelope is a business error "0001"
     And the envelope message contains "network"
 
   @destructive @costly
-  Scenario: Reset forgets every video
+  Scenario: Reset forgets every video of the account
     Given a private mock
     And I upload a 3-second video file named "forget_me.mp4" as "clip"
-    When I call "mock_reset"
+    When I reset my account on the mock
     Then the response status is 200
     And the field "status" is "ok"
     When I call "list_videos" with JSON:
@@ -142,3 +144,19 @@ Feature: The mock's control plane
       {"page": 1, "size": 20, "unique_id": "${unique_id}"}
       """
     Then the field "data.videos" has 0 items
+
+  @costly @op:search
+  Scenario: The mock verifies what the client sent
+    When I call "search" with JSON:
+      """
+      {"search_param": "eagle over the ridge", "search_type": "BY_VIDEO", "unique_id": "${unique_id}"}
+      """
+    Then the envelope is a success
+    And the mock has seen 1 "search" request of mine matching:
+      """
+      {"search_param": {"contains": "eagle"}, "search_type": {"matches": "^BY_(VIDEO|AUDIO)$"}, "unique_id": "${unique_id}"}
+      """
+    And the mock has seen no "search" request of mine matching:
+      """
+      {"search_param": "falcon"}
+      """

@@ -38,7 +38,7 @@ Feature: MemSync memories
     Then the response status is 401
     And the field "error.code" is "AUTHENTICATION_ERROR"
 
-  @mock-only
+  @mock-only @needs-rate-limits
   Scenario: The 101st request in a minute answers 429
     Given the MemSync API with a fresh API key
     When I call MemSync "listMemories" 100 times
@@ -48,22 +48,3 @@ Feature: MemSync memories
     And the response header "Retry-After" is present
     And the response header "X-RateLimit-Remaining" is "0"
     And the field "error.code" is "RATE_LIMIT_EXCEEDED"
-
-  Scenario: A document sent as a file part is accepted
-    When I call MemSync "createFileIntegration" with multipart fields:
-      | name | value                                                              |
-      | file | @text(name=notes.txt, content=I went hiking in the Alps last summer.) |
-    Then the response status is 200
-
-  Scenario: A file sent as a plain text field answers FastAPI's 422 validation detail
-    # MemSync is a FastAPI service: a form field declared as an upload that arrives as text fails
-    # request validation before the application runs, so the body is FastAPI's {"detail": [...]}.
-    When I call MemSync "createFileIntegration" with multipart fields:
-      | name | value |
-      | file | hello |
-    Then the response status is 422
-    And the field "detail.0.type" is "value_error"
-    And the field "detail.0.loc.0" is "body"
-    And the field "detail.0.loc.1" is "file"
-    And the field "detail.0.msg" contains "Expected UploadFile"
-    And the field "detail.0.input" is "hello"
