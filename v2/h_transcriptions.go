@@ -707,7 +707,7 @@ func (s *Surface) assemblyAI(cl *call, m medium) map[string]any {
 		v := s.generate(m)
 		if cl.boolField("summarization") {
 			out["summary"] = v.Summary
-			out["summary_type"], out["summary_model"] = orDefault(cl.str("summary_type"), "bullets"), orDefault(cl.str("summary_model"), "informative")
+			out["summary_type"], out["summary_model"] = sttOr(cl.str("summary_type"), "bullets"), sttOr(cl.str("summary_model"), "informative")
 		}
 		if cl.boolField("auto_chapters") {
 			chapters := []map[string]any{}
@@ -725,7 +725,7 @@ func (s *Surface) assemblyAI(cl *call, m medium) map[string]any {
 	return out
 }
 
-func orDefault(v, def string) string {
+func sttOr(v, def string) string {
 	if v == "" {
 		return def
 	}
