@@ -651,3 +651,36 @@ func TestChatRateLimitBurst(t *testing.T) {
 		t.Fatalf("after 100 ms: %d %s", a.Status, a.Raw)
 	}
 }
+
+func TestChatStreamSeveralChoices(t *testing.T) {
+	ts := newTestSurface(t, testOpts{})
+	key := "sk-n"
+	video := ts.ready(key, "beach_day.mp4", sampleMP4())
+	body := chatBody("gpt:gpt-4.1-nano", "Summarize this video.", inputFile(video, "video/mp4"))
+	body["n"] = 2
+	want := ts.json(http.MethodPost, "/vu/chat/completions", key, body).Body["choices"].([]any)
+	body["stream"] = true
+	events := sseEvents(t, ts.json(http.MethodPost, "/vu/chat/completions", key, body).Raw)
+	texts, finished := map[int]string{}, map[int]bool{}
+	for _, ev := range events[:len(events)-1] {
+		var c struct {
+			Choices []struct {
+				Index        int               `json:"index"`
+				Delta        map[string]string `json:"delta"`
+				FinishReason *string           `json:"finish_reason"`
+			} `json:"choices"`
+		}
+		if err := json.Unmarshal([]byte(ev), &c); err != nil || len(c.Choices) != 1 {
+			t.Fatalf("event %s", ev)
+		}
+		ch := c.Choices[0]
+		texts[ch.Index] += ch.Delta["content"]
+		finished[ch.Index] = finished[ch.Index] || ch.FinishReason != nil
+	}
+	for i, w := range want {
+		msg := w.(map[string]any)["message"].(map[string]any)["content"].(string)
+		if texts[i] != msg || !finished[i] {
+			t.Fatalf("choice %d streamed %q (finished %v), want %q", i, texts[i], finished[i], msg)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"net/http"
 	"strings"
 
 	json "github.com/goccy/go-json"
@@ -78,12 +79,12 @@ func (s *Surface) hChat(cl *call) (any, error) {
 		output += choices[i].tokens
 	}
 	s.chargeChat(cl, req.model, input, output)
-	ans := chatAnswer{s: s, req: req, choices: choices, input: input, output: output,
+	ans := chatAnswer{req: req, choices: choices, input: input, output: output,
 		id: s.chatID(req.model.provider), created: s.p.Clock.Now().Unix()}
 	if req.stream {
 		return s.streamChat(cl, ans)
 	}
-	writeJSON(cl.c, 200, ans.object())
+	writeJSON(cl.c, http.StatusOK, ans.object())
 	return written, nil
 }
 
@@ -100,9 +101,9 @@ func (s *Surface) chargeChat(cl *call, m chatModel, input, output int) {
 	l.Debit(cl.account, limits.NewCharge(cl.op.id, limits.UnitToken, float64(input+output), usd/limits.CreditUSD))
 }
 
-// parseChat reads the body the pipeline validated against the schema; what
-// the schema cannot say (the model catalogue, the content parts) answers
-// the live API's catch-all 400.
+// parseChat reads the body the pipeline validated against the schema
+// (whose ChatModel enum mirrors chatModels, TestChatModelEnumMatchesCatalogue);
+// anything still out of place answers the live API's catch-all 400.
 func (s *Surface) parseChat(cl *call) (*chatRequest, error) {
 	req := &chatRequest{modelName: cl.str("model"), n: 1}
 	m, ok := chatModels[req.modelName]
@@ -454,7 +455,6 @@ func (s *Surface) chatID(provider string) string {
 
 // chatAnswer is a finished completion, rendered per provider.
 type chatAnswer struct {
-	s       *Surface
 	req     *chatRequest
 	choices []chatChoice
 	input   int
