@@ -72,6 +72,12 @@ type Options struct {
 	// completion streams (the v1 chat's --stream-* knobs and PUT
 	// /_mock/stream); nil streams without pauses.
 	StreamKnobs func() chat.Knobs
+	// AgentPingInterval is how long the Video Searching Agent stays silent
+	// before it sends a ping event (default 15s, sse-starlette's default).
+	AgentPingInterval time.Duration
+	// PublicLibrarySize is the number of videos of the seeded public library
+	// the agent searches (0: content.DefaultPublicLibrarySize, as v1).
+	PublicLibrarySize int
 }
 
 // Surface is the v2 API. Create it with New and mount it with Register.
@@ -89,6 +95,9 @@ type Surface struct {
 
 	assets *assetStore
 	tasks  *taskRunner
+	// agents is the Visual Agents state (screenplay tasks, the public
+	// library index); its zero value is ready (agent_state.go).
+	agents agentState
 	ids    *idMint
 
 	ctx    context.Context
@@ -151,7 +160,10 @@ func (s *Surface) Operations() int { return len(s.ops) }
 
 // Reset forgets every asset and task (the platform and store are reset by
 // their owners).
-func (s *Surface) Reset() { s.assets.reset() }
+func (s *Surface) Reset() {
+	s.assets.reset()
+	s.agents.reset(s)
+}
 
 // ForgetAccount removes one account's assets and their bytes.
 func (s *Surface) ForgetAccount(account string) { s.assets.forgetAccount(account) }

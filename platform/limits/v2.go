@@ -26,6 +26,9 @@ var v2Ops = map[string]bool{
 	// the searching agent.
 	"v2_video_clip": true, "v2_video_split": true, "v2_video_edit": true,
 	"v2_screenplay_create": true, "v2_screenplay_get": true, "v2_screenplay_download": true, "v2_queries_stream": true,
+	// The screenplay cancel page was not found; the mock chooses
+	// POST /screenplay/tasks/{task_id}/cancel.
+	"v2_screenplay_cancel": true,
 }
 
 // v2Chat are the chat operations (provider limits: 10 QPS with bursts of

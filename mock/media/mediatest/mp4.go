@@ -28,6 +28,11 @@ type MP4Options struct {
 	// pair per two seconds of media. MoovAtEnd is ignored.
 	Fragmented bool
 	QuickTime  bool // ftyp major brand "qt  ", i.e. a .mov file
+	// KeyframeInterval, when > 0, writes a sync sample table (stss) with a
+	// keyframe every KeyframeInterval seconds of video, as encoders with a
+	// fixed GOP do; 0 writes no stss (every sample is a sync sample).
+	// Progressive files only.
+	KeyframeInterval float64
 }
 
 func (o MP4Options) withDefaults() MP4Options {
@@ -385,6 +390,9 @@ func trakBox(bw *boxWriter, o MP4Options, t *mp4Track) {
 		bw.leaf(&mp4.Stco{})
 	} else {
 		bw.leaf(&mp4.Stts{EntryCount: 1, Entries: []mp4.SttsEntry{{SampleCount: t.count, SampleDelta: t.delta}}})
+		if t.video && o.KeyframeInterval > 0 {
+			bw.leaf(keyframeTable(o, t))
+		}
 		bw.leaf(&mp4.Stsc{EntryCount: 1, Entries: []mp4.StscEntry{{FirstChunk: 1, SamplesPerChunk: t.count, SampleDescriptionIndex: 1}}})
 		bw.leaf(&mp4.Stsz{SampleSize: t.sampleSize, SampleCount: t.count})
 		if t.offset > math.MaxUint32 {
@@ -397,6 +405,26 @@ func trakBox(bw *boxWriter, o MP4Options, t *mp4Track) {
 	bw.end() // minf
 	bw.end() // mdia
 	bw.end() // trak
+}
+
+// keyframeTable lists a sync sample (1-based) every KeyframeInterval
+// seconds of t, starting with the first sample.
+func keyframeTable(o MP4Options, t *mp4Track) *mp4.Stss {
+	stss := &mp4.Stss{}
+	// At least one frame apart, so the loop advances.
+	every := math.Max(o.KeyframeInterval, float64(t.delta)/float64(t.timescale))
+	for k := 0; ; k++ {
+		i := t.firstSampleAt(float64(k) * every)
+		if i >= t.count {
+			break
+		}
+		if n := len(stss.SampleNumber); n > 0 && stss.SampleNumber[n-1] == i+1 {
+			continue
+		}
+		stss.SampleNumber = append(stss.SampleNumber, i+1)
+	}
+	stss.EntryCount = uint32(len(stss.SampleNumber))
+	return stss
 }
 
 // isVisualEntryType and isAudioEntryType report the sample entry types
