@@ -82,10 +82,10 @@ func (s *Surface) transcribable(cl *call, id string) (*Asset, error) {
 	return a, nil
 }
 
-// at rounds a time to centiseconds and keeps it inside [0, d]: segment
+// segTime rounds a time to centiseconds and keeps it inside [0, d]: segment
 // times never pass the probed duration, even after rounding (d <= 0 is
 // an unknown duration and is not a bound).
-func at(t, d float64) float64 {
+func segTime(t, d float64) float64 {
 	r := math.Round(t*100) / 100
 	if d > 0 {
 		r = math.Min(r, math.Floor(d*100)/100)
@@ -102,7 +102,7 @@ func (s *Surface) speech(m medium) []model.Segment {
 	segs := s.generate(m).Audio
 	out := make([]model.Segment, 0, len(segs))
 	for _, g := range segs {
-		g.Start, g.End = at(g.Start, m.duration), at(g.End, m.duration)
+		g.Start, g.End = segTime(g.Start, m.duration), segTime(g.End, m.duration)
 		out = append(out, g)
 	}
 	// The content model cuts speech at whole seconds; a speech model cuts
@@ -110,7 +110,7 @@ func (s *Surface) speech(m medium) []model.Segment {
 	// by up to ±0.3 s, deterministically, keeping segments ≥ 0.5 s long.
 	for i := 0; i+1 < len(out); i++ {
 		shift := float64(int(hash64(s.o.Seed, m.id, "cut", fmt.Sprint(i))%61)-30) / 100
-		cut := at(out[i].End+shift, m.duration)
+		cut := segTime(out[i].End+shift, m.duration)
 		if cut > out[i].Start+0.5 && cut < out[i+1].End-0.5 {
 			out[i].End, out[i+1].Start = cut, cut
 		}
@@ -390,7 +390,7 @@ func (s *Surface) hVideoDescription(cl *call) (any, error) {
 	segs := make([]map[string]any, 0, len(visual))
 	var texts []string
 	for _, g := range visual {
-		segs = append(segs, map[string]any{"start_time": at(g.Start, m.duration), "end_time": at(g.End, m.duration),
+		segs = append(segs, map[string]any{"start_time": segTime(g.Start, m.duration), "end_time": segTime(g.End, m.duration),
 			"transcript": g.Text})
 		texts = append(texts, g.Text)
 	}
@@ -561,7 +561,7 @@ func (s *Surface) elevenLabs(cl *call, m medium) map[string]any {
 	}
 	words := []map[string]any{}
 	add := func(text, typ string, start, end float64, g model.Segment) {
-		w := map[string]any{"text": text, "start": at(start, m.duration), "end": at(end, m.duration), "type": typ}
+		w := map[string]any{"text": text, "start": segTime(start, m.duration), "end": segTime(end, m.duration), "type": typ}
 		if diarize && typ == "word" {
 			w["speaker_id"] = speakerOf(g)
 		}
@@ -623,7 +623,7 @@ func (s *Surface) assemblyAI(cl *call, m medium) map[string]any {
 	}
 	from, hasFrom := cl.num("audio_start_from")
 	to, hasTo := cl.num("audio_end_at")
-	ms := func(t float64) int64 { return int64(math.Round(at(t, m.duration) * 1000)) }
+	ms := func(t float64) int64 { return int64(math.Round(segTime(t, m.duration) * 1000)) }
 	fix := func(w string) string {
 		if !punctuate {
 			w = strings.TrimRight(strings.TrimLeft(w, "\"'"), ".,?!;:\"'")
