@@ -40,6 +40,8 @@ func (s *Server) controlRegistry() map[string]handlerFunc {
 		"mock_requests":            s.cRequests,
 		"mock_requests_find":       s.cRequestsFind,
 		"mock_requests_delete":     s.cRequestsDelete,
+		"mock_fixtures":            s.cFixtures,
+		"mock_export":              s.cExport,
 		"mock_faults_get":          s.cFaultsGet,
 		"mock_faults_put":          s.cFaultsPut,
 		"mock_config":              s.cConfig,

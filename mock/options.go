@@ -79,6 +79,9 @@ type Options struct {
 	// JournalSize is how many requests /_mock/requests keeps (default
 	// 10,000).
 	JournalSize int
+	// Fixtures are manifests (files or folders, toolkit/fixtures) loaded
+	// at start; a bad one makes New fail naming file, line and field.
+	Fixtures []string
 	// ControlToken, when set, is required as "X-Mock-Token" on /_mock/ calls.
 	ControlToken string
 	// DisableControl removes the /_mock/ control plane.

@@ -34,6 +34,7 @@ func (w *world) forgetAccount(account string, videos []*store.Video, images []*s
 	w.mu.Lock()
 	for _, v := range videos {
 		delete(w.contents, v.No)
+		delete(w.fixed, v.No)
 	}
 	for _, im := range images {
 		delete(w.images, im.ID)

@@ -122,6 +122,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.engine = e
+	if err := s.loadFixtureFiles(); err != nil {
+		s.closePlatform()
+		_ = st.Close()
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.ctx, s.cancel = ctx, cancel
 	s.wg.Add(1)

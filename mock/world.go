@@ -19,6 +19,8 @@ type world struct {
 	index    *content.Index            // the callers' parsed videos and images
 	memories *content.Index            // the callers' text memories
 	public   *publicLibrary
+	// fixed holds the content fixtures fix, by video number (fixtures.go).
+	fixed map[string]*contentOverride
 }
 
 func newWorld(s *Server) (*world, error) {
@@ -83,6 +85,11 @@ func (w *world) contentOf(v *store.Video) *content.Video {
 		content.ReplaceVisual(c, v.TranscriptPrompt, w.s.opts.Seed+int64(v.TranscriptRev))
 	}
 	w.mu.Lock()
+	if o := w.fixed[v.No]; o != nil && v.TranscriptRev == 0 {
+		// A fixture's content is served exactly as given, until the
+		// client asks for a new transcript.
+		c = o.apply(c)
+	}
 	w.contents[v.No] = c
 	w.mu.Unlock()
 	return c
@@ -148,6 +155,7 @@ func (w *world) reset() {
 	w.images = map[string]*store.Image{}
 	w.index = content.NewIndex()
 	w.memories = content.NewIndex()
+	w.fixed = nil
 	w.mu.Unlock()
 	w.public.ready().reset()
 }
@@ -163,4 +171,19 @@ func (w *world) keyframes(account, ns string) []keyframe {
 		out = appendKeyframes(out, w.s.opts.Seed, v.No, v.Name, w.contentOf(v).Visual)
 	}
 	return out
+}
+
+// setOverride fixes (or, with nil, releases) a video's content.
+func (w *world) setOverride(no string, o *contentOverride) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.contents, no)
+	if o == nil {
+		delete(w.fixed, no)
+		return
+	}
+	if w.fixed == nil {
+		w.fixed = map[string]*contentOverride{}
+	}
+	w.fixed[no] = o
 }

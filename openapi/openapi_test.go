@@ -91,6 +91,8 @@ var controlOperations = []wantOperation{
 	{method: http.MethodGet, path: "/_mock/requests", id: "mock_requests"},
 	{method: http.MethodDelete, path: "/_mock/requests", id: "mock_requests_delete"},
 	{method: http.MethodPost, path: "/_mock/requests/find", id: "mock_requests_find"},
+	{method: http.MethodPost, path: "/_mock/fixtures", id: "mock_fixtures"},
+	{method: http.MethodGet, path: "/_mock/export", id: "mock_export"},
 	{method: http.MethodGet, path: "/_mock/faults", id: "mock_faults_get"},
 	{method: http.MethodPut, path: "/_mock/faults", id: "mock_faults_put"},
 	{method: http.MethodGet, path: "/_mock/stream", id: "mock_stream_get"},

@@ -131,6 +131,8 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	dur(&m.StreamChunkDelay, "stream-chunk-delay", 0, "delay between chat stream content chunks")
 	integer(&chunk, "stream-chunk-size", 12, "characters per streamed content chunk")
 	num(&m.StreamFailProbability, "stream-fail-probability", 0, "probability that a chat stream fails mid-way (deterministic under --seed)")
+	m.Fixtures = splitList(env("fixtures", ""))
+	fs.Var(&listFlag{vals: &m.Fixtures}, "fixtures", "preload accounts and libraries from this fixture manifest: a YAML/JSON file or a folder of them (repeatable; env: comma-separated)")
 	var journalSize int64
 	integer(&journalSize, "journal-size", 10000, "requests kept for /_mock/requests and /_mock/requests/find (bodies over 64 KiB as size + SHA-256)")
 	str(&m.ControlToken, "control-token", "", "require this X-Mock-Token on /_mock/ (needed when --addr is not loopback)")

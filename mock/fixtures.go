@@ -1,0 +1,339 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/memharness/memharness/mock/content"
+	"github.com/memharness/memharness/mock/media"
+	"github.com/memharness/memharness/mock/model"
+	"github.com/memharness/memharness/mock/store"
+	fixture "github.com/memharness/memharness/toolkit/fixtures"
+)
+
+// defaultFixtureSeconds is the duration of a fixture video with neither a
+// file, a duration nor segments to tell it.
+const defaultFixtureSeconds = 30
+
+// contentOverride is the part of a video's content a fixture fixes; nil
+// or empty parts stay generated.
+type contentOverride struct {
+	visual, audio []model.Segment
+	summary       string
+	chapters      []model.Item
+}
+
+// apply replaces the generated parts of c that o gives.
+func (o *contentOverride) apply(c *content.Video) *content.Video {
+	cp := *c
+	if len(o.visual) > 0 {
+		cp.Visual = o.visual
+	}
+	if len(o.audio) > 0 {
+		cp.Audio = o.audio
+	}
+	if o.summary != "" {
+		cp.Summary = o.summary
+	}
+	if len(o.chapters) > 0 {
+		cp.Chapters = o.chapters
+	}
+	return &cp
+}
+
+// preparedVideo is a fixture video ready to store: everything that can
+// fail (reading and probing files, id clashes) happened already.
+type preparedVideo struct {
+	v        *store.Video
+	media    []byte
+	override *contentOverride
+}
+
+// LoadFixtures preloads accounts and libraries from a manifest (the
+// --fixtures flag, POST /_mock/fixtures). Every file is read and probed and
+// every id checked before anything is stored, so a bad manifest loads
+// nothing.
+func (s *Server) LoadFixtures(m fixture.Manifest) error {
+	var prepared []preparedVideo
+	for _, a := range m.Accounts {
+		account := s.p.Accounts.Resolve(a.APIKey)
+		for _, fv := range a.Videos {
+			pv, err := s.prepareFixture(account, fv)
+			if err != nil {
+				return fmt.Errorf("%s: %w", fv.Where, err)
+			}
+			prepared = append(prepared, pv)
+		}
+	}
+	s.life.mu.Lock()
+	defer s.life.mu.Unlock()
+	var stored []preparedVideo
+	undo := func() {
+		for _, pv := range stored {
+			s.world.removeVideo(pv.v)
+			_ = s.store.DeleteVideo(pv.v.Account, pv.v.Namespace, pv.v.No)
+			if pv.v.MediaKey != "" {
+				_ = s.store.Media().Remove(pv.v.MediaKey)
+			}
+		}
+	}
+	for _, pv := range prepared {
+		if err := s.storeFixture(pv); err != nil {
+			undo()
+			return err
+		}
+		stored = append(stored, pv)
+	}
+	for _, a := range m.Accounts {
+		if a.Credits != nil {
+			s.meter.ledger.SetBalance(s.p.Accounts.Resolve(a.APIKey), *a.Credits)
+		}
+	}
+	return nil
+}
+
+func (s *Server) prepareFixture(account string, fv fixture.Video) (preparedVideo, error) {
+	now := s.clk.Now()
+	v := &store.Video{
+		No: fv.VideoNo, Account: account, Namespace: fv.Namespace(), Name: fv.Name, Status: fv.Status,
+		Cause: fv.Cause, Tags: append([]string(nil), fv.Tags...), SourceURL: fv.URL, CreatedAt: fv.CreatedTime(),
+		Duration: fv.Duration, HasAudio: len(fv.Audio) > 0,
+	}
+	if v.No == "" {
+		v.No = s.ids.video()
+	} else if _, err := s.store.LookupVideo(v.No); err == nil {
+		return preparedVideo{}, fmt.Errorf("video_no %s already exists", v.No)
+	}
+	if v.CreatedAt.IsZero() {
+		v.CreatedAt = now
+	}
+	if v.Status == "" {
+		v.Status = store.StatusParse
+	}
+	if v.Name == "" {
+		v.Name = baseName(firstNonEmpty(fv.File, fv.URL))
+	}
+	pv := preparedVideo{v: v}
+	if fv.File != "" {
+		raw, err := os.ReadFile(fv.Path())
+		if err != nil {
+			return preparedVideo{}, fmt.Errorf("file: %w", err)
+		}
+		info, perr := media.ProbeVideo(bytes.NewReader(raw), int64(len(raw)))
+		final, cause := verdict(info, perr)
+		applyInfo(v, info)
+		if fv.Duration > 0 {
+			v.Duration = fv.Duration
+		}
+		v.Size, pv.media = int64(len(raw)), raw
+		if fv.Status == "" && final == store.StatusFail {
+			// Probed like an upload: media the API would refuse fails.
+			v.Status, v.Cause = store.StatusFail, cause
+		}
+	}
+	if v.Duration <= 0 {
+		v.Duration = lastEnd(fv)
+	}
+	if v.Duration <= 0 {
+		v.Duration = defaultFixtureSeconds
+	}
+	if v.Status == store.StatusFail && v.Cause == "" {
+		v.Cause = "failed by the fixture"
+	}
+	v.FinalStatus, v.FinalCause = store.StatusParse, ""
+	if v.Status == store.StatusUnparse {
+		// Still processing: the lifecycle finishes it as for an upload.
+		v.ReadyAt = now.Add(s.processingTime(v.Duration))
+	} else {
+		v.ReadyAt = v.CreatedAt
+		v.FinalStatus, v.FinalCause = v.Status, v.Cause
+	}
+	if o := overrideOf(fv); o != nil {
+		pv.override = o
+	}
+	return pv, nil
+}
+
+// storeFixture writes one prepared video: media, record, content, index.
+func (s *Server) storeFixture(pv preparedVideo) error {
+	v := pv.v
+	if pv.media != nil {
+		p, err := s.store.Media().Create()
+		if err != nil {
+			return err
+		}
+		if _, err := p.Write(pv.media); err != nil {
+			_ = p.Abort()
+			return err
+		}
+		key, err := p.Commit()
+		if err != nil {
+			return err
+		}
+		v.MediaKey = key
+	}
+	if err := s.store.PutVideo(v); err != nil {
+		if v.MediaKey != "" {
+			_ = s.store.Media().Remove(v.MediaKey)
+		}
+		return err
+	}
+	s.world.setOverride(v.No, pv.override)
+	if v.Status == store.StatusParse {
+		s.world.indexVideo(v)
+	}
+	return nil
+}
+
+func overrideOf(fv fixture.Video) *contentOverride {
+	if len(fv.Visual) == 0 && len(fv.Audio) == 0 && fv.Summary == "" && len(fv.Chapters) == 0 {
+		return nil
+	}
+	o := &contentOverride{summary: fv.Summary}
+	for i, sg := range fv.Visual {
+		o.visual = append(o.visual, model.Segment{Index: i, Start: sg.Start, End: sg.End, Text: sg.Text})
+	}
+	for i, sg := range fv.Audio {
+		sp := sg.Speaker
+		if sp == "" {
+			sp = "SPEAKER_00"
+		}
+		o.audio = append(o.audio, model.Segment{Index: i, Start: sg.Start, End: sg.End, Text: sg.Text, Speaker: sp})
+	}
+	for _, c := range fv.Chapters {
+		o.chapters = append(o.chapters, model.Item{Title: c.Title, Description: c.Description, Start: c.Start, End: c.End})
+	}
+	return o
+}
+
+func lastEnd(fv fixture.Video) float64 {
+	end := 0.0
+	for _, list := range [][]fixture.Segment{fv.Visual, fv.Audio} {
+		for _, sg := range list {
+			end = max(end, sg.End)
+		}
+	}
+	for _, c := range fv.Chapters {
+		end = max(end, c.End)
+	}
+	return end
+}
+
+// Export returns the library of the account key belongs to (only the
+// namespace uniqueID when not empty) as a fixture manifest: the format
+// LoadFixtures reads, with the content the API serves, so loading it into
+// a fresh mock gives the same library.
+func (s *Server) Export(key, uniqueID string) fixture.Manifest {
+	account := s.p.Accounts.Resolve(key)
+	s.Tick()
+	var vs []*store.Video
+	s.store.EachVideo(func(v *store.Video) bool {
+		if v.Account == account && (uniqueID == "" || v.Namespace == uniqueID) {
+			vs = append(vs, v)
+		}
+		return true
+	})
+	sort.Slice(vs, func(i, j int) bool {
+		if !vs[i].CreatedAt.Equal(vs[j].CreatedAt) {
+			return vs[i].CreatedAt.Before(vs[j].CreatedAt)
+		}
+		return vs[i].No < vs[j].No
+	})
+	credits := s.meter.ledger.Balance(account)
+	a := fixture.Account{APIKey: key, Credits: &credits}
+	for _, v := range vs {
+		fv := fixture.Video{
+			UniqueID: v.Namespace, VideoNo: v.No, Name: v.Name, URL: v.SourceURL,
+			Tags: append([]string(nil), v.Tags...), Status: v.Status, Created: v.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00"),
+			Duration: v.Duration,
+		}
+		if v.Status == store.StatusFail {
+			fv.Cause = v.Cause
+		}
+		if v.Status == store.StatusParse {
+			c := s.world.contentOf(v)
+			for _, sg := range c.Visual {
+				fv.Visual = append(fv.Visual, fixture.Segment{Start: sg.Start, End: sg.End, Text: sg.Text})
+			}
+			for _, sg := range c.Audio {
+				fv.Audio = append(fv.Audio, fixture.Segment{Start: sg.Start, End: sg.End, Text: sg.Text, Speaker: sg.Speaker})
+			}
+			fv.Summary = c.Summary
+			for _, ch := range c.Chapters {
+				fv.Chapters = append(fv.Chapters, fixture.Chapter{Title: ch.Title, Description: ch.Description, Start: ch.Start, End: ch.End})
+			}
+		}
+		a.Videos = append(a.Videos, fv)
+	}
+	return fixture.Manifest{Accounts: []fixture.Account{a}}
+}
+
+// loadFixtureFiles loads the manifests named by Options.Fixtures.
+func (s *Server) loadFixtureFiles() error {
+	if len(s.opts.Fixtures) == 0 {
+		return nil
+	}
+	m, err := fixture.Load(s.opts.Fixtures...)
+	if err != nil {
+		return fmt.Errorf("fixtures: %w", err)
+	}
+	if err := s.LoadFixtures(m); err != nil {
+		return fmt.Errorf("fixtures: %w", err)
+	}
+	n := 0
+	for _, a := range m.Accounts {
+		n += len(a.Videos)
+	}
+	s.opts.Logger.Info("fixtures loaded", "accounts", len(m.Accounts), "videos", n,
+		"from", strings.Join(cleanPaths(s.opts.Fixtures), ","))
+	return nil
+}
+
+func cleanPaths(ps []string) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = filepath.Clean(p)
+	}
+	return out
+}
+
+// cFixtures is POST /_mock/fixtures: load a manifest (JSON) at run time.
+func (s *Server) cFixtures(cl *call) (any, error) {
+	raw, err := json.Marshal(cl.body)
+	if err != nil {
+		return nil, apiErr(CodeBadParam, "%v", err)
+	}
+	m, err := fixture.Parse("request body", raw)
+	if err != nil {
+		return nil, apiErr(CodeBadParam, "%v", err)
+	}
+	if err := s.LoadFixtures(m); err != nil {
+		return nil, apiErr(CodeBadParam, "%v", err)
+	}
+	out := s.fixtureSummary(m)
+	return out, nil
+}
+
+// fixtureSummary lists what a load created: per account its videos' ids.
+func (s *Server) fixtureSummary(m fixture.Manifest) map[string]any {
+	accounts := []any{}
+	for _, a := range m.Accounts {
+		accounts = append(accounts, map[string]any{"api_key": a.APIKey, "videos": len(a.Videos),
+			"balance": s.meter.ledger.Balance(s.p.Accounts.Resolve(a.APIKey))})
+	}
+	return map[string]any{"status": "ok", "accounts": accounts}
+}
+
+// cExport is GET /_mock/export?api_key=K[&unique_id=N].
+func (s *Server) cExport(cl *call) (any, error) {
+	key := cl.c.Query("api_key")
+	if key == "" {
+		return nil, apiErr(CodeBadParam, "api_key is required")
+	}
+	return s.Export(key, cl.c.Query("unique_id")), nil
+}
