@@ -154,17 +154,33 @@ func (s *Surface) usable(cl *call, id string) (*Asset, error) {
 	return a, nil
 }
 
-// record is the metadata row of one asset (strings where the doc shows
-// strings).
-func record(a *Asset, now time.Time) map[string]any {
+// assetRow is the metadata row of one asset, in the doc example's field
+// order, with strings where the example shows strings.
+type assetRow struct {
+	Extension        string `json:"extension"`
+	AssetID          string `json:"asset_id"`
+	OriginalFilename string `json:"original_filename"`
+	FileSize         string `json:"file_size"`
+	UploadStatus     string `json:"upload_status"`
+	CreateTime       string `json:"create_time"`
+	ModifyTime       string `json:"modify_time"`
+}
+
+// metadataData is GET /{asset_id}/metadata's data.
+type metadataData struct {
+	Total    int        `json:"total"`
+	Resource []assetRow `json:"resource"`
+}
+
+func record(a *Asset, now time.Time) assetRow {
 	ext := a.Ext
 	if a.Kind == KindGroup {
 		ext = "zip"
 	}
-	return map[string]any{
-		"extension": ext, "asset_id": a.ID, "original_filename": strings.TrimSuffix(a.Filename, "."+a.Ext),
-		"file_size": strconv.FormatInt(a.Size, 10), "upload_status": a.Status(now),
-		"create_time": ms(a.Created), "modify_time": ms(a.Modified(now)),
+	return assetRow{
+		Extension: ext, AssetID: a.ID, OriginalFilename: strings.TrimSuffix(a.Filename, "."+a.Ext),
+		FileSize: strconv.FormatInt(a.Size, 10), UploadStatus: a.Status(now),
+		CreateTime: ms(a.Created), ModifyTime: ms(a.Modified(now)),
 	}
 }
 
@@ -177,7 +193,7 @@ func (s *Surface) hMetadata(cl *call) (any, error) {
 		return nil, errNotFound
 	}
 	now := s.p.Clock.Now()
-	rows := []map[string]any{}
+	rows := []assetRow{}
 	if a.Kind == KindGroup {
 		for _, c := range a.Children {
 			if ch, err := s.assets.get(cl.account, c); err == nil {
@@ -187,7 +203,7 @@ func (s *Surface) hMetadata(cl *call) (any, error) {
 	} else {
 		rows = append(rows, record(a, now))
 	}
-	return map[string]any{"total": len(rows), "resource": rows}, nil
+	return metadataData{Total: len(rows), Resource: rows}, nil
 }
 
 // hDelete is DELETE /{asset_id} (and the undocumented /asset/{asset_id}).
