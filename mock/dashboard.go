@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/memharness/memharness/dashboard"
 	"github.com/memharness/memharness/mock/store"
 	"github.com/memharness/memharness/platform/limits"
+	"github.com/memharness/memharness/v2"
 )
 
 // uiHandler serves the web dashboard (package dashboard) for the control
@@ -36,19 +38,23 @@ func (s *Server) uiHandler() handlerFunc {
 }
 
 func (s *Server) newDashboard() (http.Handler, error) {
-	v1 := &uiLibrary{s: s}
+	libs := []dashboard.Library{&uiLibrary{s: s}}
+	if s.v2 != nil {
+		libs = append(libs, uiV2Library{s: s})
+	}
 	return dashboard.New(dashboard.Sources{
 		Clock:     s.clk,
 		Journal:   s.p.Journal,
 		Webhooks:  s.p.Webhooks,
 		Accounts:  uiAccounts{s: s},
-		Libraries: []dashboard.Library{v1},
+		Libraries: libs,
 		Knobs:     uiKnobs{s: s},
 	}, dashboard.Options{ScopedReset: true})
 }
 
 // uiAccounts is the Accounts view of the platform layer: the keys the
-// ledger or a library knows.
+// ledger or a library (v1 or v2) knows. A linked key shows as its
+// account's id.
 type uiAccounts struct{ s *Server }
 
 func (a uiAccounts) Keys() []string {
@@ -66,6 +72,11 @@ func (a uiAccounts) Keys() []string {
 		keys[im.Account] = true
 		return true
 	})
+	if a.s.v2 != nil {
+		for _, k := range a.s.v2.AssetAccounts() {
+			keys[k] = true
+		}
+	}
 	return slices.Sorted(maps.Keys(keys))
 }
 
@@ -222,6 +233,93 @@ func (l *uiLibrary) Media(id string) (io.ReadCloser, dashboard.MediaInfo, error)
 		return nil, info, dashboard.ErrNoMedia
 	}
 	return f, info, nil
+}
+
+// uiV2Library is the v2 asset library: assets have no namespace and move
+// WAITING -> UPLOADING -> SUCCESS or FAILED on the clock.
+type uiV2Library struct{ s *Server }
+
+func (l uiV2Library) Surface() string { return "v2" }
+
+func (l uiV2Library) Namespaces(account string) []string {
+	if len(l.s.v2.Assets(l.s.p.Accounts.Resolve(account))) == 0 {
+		return nil
+	}
+	return []string{""}
+}
+
+func (l uiV2Library) Items(account, ns string) []dashboard.Item {
+	now := l.s.clk.Now()
+	list := l.s.v2.Assets(l.s.p.Accounts.Resolve(account))
+	out := make([]dashboard.Item, 0, len(list))
+	for i := len(list) - 1; i >= 0; i-- { // newest first
+		out = append(out, v2Item(&list[i], now))
+	}
+	return out
+}
+
+func v2Item(a *v2.Asset, now time.Time) dashboard.Item {
+	it := dashboard.Item{ID: a.ID, Kind: cmpOr(a.Kind, "asset"), Name: a.Filename, Account: a.Account,
+		Status: a.Status(now), Cause: a.Cause, Created: a.Created}
+	add := func(label, value string) { it.Facts = append(it.Facts, dashboard.Fact{Label: label, Value: value}) }
+	if a.Duration > 0 {
+		add("duration", fmt.Sprintf("%.1f s", a.Duration))
+	}
+	if a.Width > 0 {
+		add("resolution", fmt.Sprintf("%dx%d", a.Width, a.Height))
+	}
+	if a.FPS > 0 {
+		add("fps", fmt.Sprintf("%.2f", a.FPS))
+	}
+	if a.VideoCodec != "" {
+		add("video", a.VideoCodec)
+	}
+	if a.HasAudio || a.AudioCodec != "" {
+		add("audio", cmpOr(a.AudioCodec, "yes"))
+	}
+	if a.Size > 0 {
+		add("size", humanBytes(a.Size))
+	}
+	if a.Parent != "" {
+		add("frame of", a.Parent)
+	}
+	return it
+}
+
+// find looks an asset up by id, in any account.
+func (l uiV2Library) find(id string) (*v2.Asset, bool) {
+	a, ok := l.s.v2.Asset(id)
+	return &a, ok
+}
+
+func (l uiV2Library) Item(id string) (dashboard.ItemDetail, bool) {
+	a, ok := l.find(id)
+	if !ok {
+		return dashboard.ItemDetail{}, false
+	}
+	now := l.s.clk.Now()
+	d := dashboard.ItemDetail{Item: v2Item(a, now), HasMedia: a.MediaKey != "", CallbackKeys: []string{a.ID}}
+	d.Events = append(d.Events, dashboard.Event{At: a.Created, What: "created", Detail: v2.StatusWaiting})
+	if a.Final == "" {
+		d.Events = append(d.Events, dashboard.Event{At: a.Created, What: "waiting for the bytes (signed URL)", Pending: true})
+		return d, true
+	}
+	d.Events = append(d.Events,
+		dashboard.Event{At: a.Uploading, What: "status " + v2.StatusUploading, Pending: now.Before(a.Uploading)},
+		dashboard.Event{At: a.Ready, What: "status " + a.Final, Detail: a.Cause, Pending: now.Before(a.Ready)})
+	return d, true
+}
+
+func (l uiV2Library) Media(id string) (io.ReadCloser, dashboard.MediaInfo, error) {
+	a, ok := l.find(id)
+	if !ok || a.MediaKey == "" {
+		return nil, dashboard.MediaInfo{}, dashboard.ErrNoMedia
+	}
+	f, err := l.s.store.Media().Open(a.MediaKey)
+	if err != nil {
+		return nil, dashboard.MediaInfo{}, dashboard.ErrNoMedia
+	}
+	return f, dashboard.MediaInfo{Name: a.Filename, ContentType: a.ContentType, Size: a.Size}, nil
 }
 
 func cmpOr(a, b string) string {

@@ -2,9 +2,12 @@ package mock
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -152,4 +155,32 @@ func TestDashboardRedeliver(t *testing.T) {
 		t.Fatalf("redeliver: %d %s", rec.Code, rec.Body.String())
 	}
 
+}
+
+// TestDashboardV2Assets: v2 assets show in the library with their own
+// statuses, WAITING/UPLOADING on the way to SUCCESS, and their timeline.
+func TestDashboardV2Assets(t *testing.T) {
+	ts := newTestServer(t, Options{V2UploadTime: 4 * time.Second})
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "clip.mp4")
+	_, _ = fw.Write(mediatest.MP4(mediatest.MP4Options{Duration: 3}))
+	_ = mw.Close()
+	if rec := ts.do(http.MethodPost, "/serve/api/v2/upload", "sk-v2", mw.FormDataContentType(), &buf); rec.Code != http.StatusOK {
+		t.Fatalf("v2 upload: %d %s", rec.Code, rec.Body)
+	}
+	lib := ts.do(http.MethodGet, "/_mock/ui/panel?name=library", "", "", nil).Body.String() // every account
+	m := regexp.MustCompile(`data-item="([^"]+)"[\s\S]*?data-status>(\w+)<`).FindStringSubmatch(lib)
+	if m == nil || !strings.Contains(lib, "assets · v2") || m[2] == "SUCCESS" {
+		t.Fatalf("v2 library before the upload ends: %.600s", lib)
+	}
+	ts.clk.Advance(time.Minute)
+	lib = ts.do(http.MethodGet, "/_mock/ui/panel?name=library&account=sk-v2", "", "", nil).Body.String()
+	if !strings.Contains(lib, `data-status>SUCCESS<`) {
+		t.Fatalf("v2 library after the upload: %.600s", lib)
+	}
+	page := ts.do(http.MethodGet, "/_mock/ui/video?id="+m[1], "", "", nil)
+	if page.Code != 200 || !strings.Contains(page.Body.String(), "status SUCCESS") || !strings.Contains(page.Body.String(), "status UPLOADING") {
+		t.Fatalf("v2 item page: %d %.1500s", page.Code, page.Body.String())
+	}
 }
