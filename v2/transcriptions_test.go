@@ -643,3 +643,19 @@ func TestTranscriptionDeterminism(t *testing.T) {
 		}
 	}
 }
+
+// TestCallbackStringCodes: with --v2-codes string the callbacks carry
+// "0000", as the older API-reference pages show, and still match the spec.
+func TestCallbackStringCodes(t *testing.T) {
+	f := newTranscriptionFixture(t, testOpts{opts: Options{StringCodes: true}})
+	r := f.hook(t)
+	a := f.ts.json(http.MethodPost, "/transcriptions/async-generate-speaker", f.key, map[string]any{"asset_id": f.audio})
+	if a.Status != 200 || a.Body["code"] != "0000" {
+		t.Fatalf("%d %s", a.Status, a.Raw)
+	}
+	body := f.await(t, r)
+	if body["code"] != "0000" || body["message"] != "SUCCESS" {
+		t.Fatalf("callback %v", body)
+	}
+	callbackSchema(t, "SpeakerCallback", body)
+}
