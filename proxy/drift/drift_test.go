@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -193,3 +194,52 @@ func conformsToDescription(t *testing.T, raw []byte) {
 type gwDrainer struct{ g *proxy.Gateway }
 
 func (d gwDrainer) Drain() { d.g.Drain() }
+
+// TestRequestDriftOnlyWhenTheServiceAcceptsWhatTheSpecRejects: a bad
+// request the service refuses is the contract working; one it accepts is
+// drift, reported at the body pointer.
+func TestRequestDriftOnlyWhenTheServiceAcceptsWhatTheSpecRejects(t *testing.T) {
+	var accept atomic.Bool
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if accept.Load() {
+			_, _ = io.WriteString(w, `{"code":"0000","msg":"success","data":{"videos":[],"current_page":1,"page_size":20,"total_count":"0"},"success":true,"failed":false}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"code":"0001","msg":"parameter error: page: value must be an integer","data":null,"success":false,"failed":true}`)
+	}))
+	t.Cleanup(up.Close)
+	col, err := drift.New(drift.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(up.URL)
+	g, err := proxy.New(proxy.Options{Routes: []proxy.Route{{Prefix: "/", Surface: "memories", Upstream: u}}, Observers: []proxy.Observer{col}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := httptest.NewServer(g)
+	t.Cleanup(func() { gw.Close(); _ = g.Close() })
+	send := func() {
+		req, _ := http.NewRequest("POST", gw.URL+"/serve/api/v1/list_videos", strings.NewReader(`{"page":"first"}`))
+		req.Header.Set("Authorization", "k")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		g.Drain()
+	}
+	send()
+	if f := col.Report().Findings; len(f) != 0 {
+		t.Fatalf("a refused bad request is not drift: %+v", f)
+	}
+	accept.Store(true)
+	send()
+	f := col.Report().Findings
+	if len(f) != 1 || f[0].Where != "request" || f[0].Pointer != "/body/page" || f[0].Operation != "list_videos" {
+		t.Fatalf("findings: %+v", f)
+	}
+}
