@@ -277,8 +277,12 @@ func (s *Surface) runAgent(cl *call, st *agentStream, req agentRequest) {
 	if searched == nil {
 		searched = []string{}
 	}
+	// The pause before the last event is part of the run.
+	if st.pace() != nil {
+		return
+	}
 	elapsed := s.p.Clock.Now().Sub(start).Seconds()
-	_ = st.emit("complete", map[string]any{
+	_ = st.send("complete", map[string]any{
 		"session_id": session, "query": req.query, "answer": answer, "video_references": refs,
 		"creator_analyses": nil, "comparisons": nil, "platforms_searched": searched,
 		"total_videos_analyzed": len(found), "total_creators_analyzed": len(creators),
@@ -541,13 +545,23 @@ type agentStream struct {
 // emit waits (FirstEvent before the first event, PerChunk before the
 // others), then writes `event: name` and one data line and flushes.
 func (st *agentStream) emit(name string, data any) error {
+	if err := st.pace(); err != nil {
+		return err
+	}
+	return st.send(name, data)
+}
+
+// pace waits before the next event.
+func (st *agentStream) pace() error {
 	d := st.knobs.PerChunk
 	if st.sent == 0 {
 		d = st.knobs.FirstEvent
 	}
-	if err := st.wait(d); err != nil {
-		return err
-	}
+	return st.wait(d)
+}
+
+// send writes one event at once.
+func (st *agentStream) send(name string, data any) error {
 	st.buf.Reset()
 	st.buf.WriteString("event: ")
 	st.buf.WriteString(name)
