@@ -201,8 +201,9 @@ func waitWaiters(t *testing.T, clk *clock.Fake, n int) {
 // through the API appears UNPARSE and turns PARSE after a clock advance
 // made with the page's own form, without a reload; its callback to a
 // receiver that fails twice shows every attempt; the journal filter hides
-// what does not match; one account is reset; the keyboard reaches every
-// control; the page logs no error and weighs under 300 KB.
+// what does not match; the verify form counts requests; one account is
+// reset; fixtures load; the keyboard reaches every control; the page logs
+// no error and weighs under 300 KB.
 func TestBrowser(t *testing.T) {
 	clk := clock.NewFake(time.Date(2025, 10, 20, 11, 0, 0, 0, time.UTC))
 	srv, err := mock.New(mock.Options{Clock: clk, ProcessingTime: 2 * time.Second, CallbackBackoff: time.Second,
@@ -303,6 +304,14 @@ func TestBrowser(t *testing.T) {
 		t.Error("a request of another operation shows through the filter")
 	}
 
+	run("verify requests with the page's form",
+		setValue("in-find-matcher", `{"operation":"list_videos","at_least":4}`),
+		chromedp.Click(chromedp.ID("btn-find")),
+		waitJS(`document.querySelector("#ctl-find output").textContent.startsWith("200 ")`))
+	if out := eval[string](t, ctx, `document.querySelector("#ctl-find output").textContent`); !strings.Contains(out, `"count":4`) {
+		t.Errorf("verify output %q, want the 4 list_videos", out)
+	}
+
 	weight := eval[float64](t, ctx, `(() => { const n = performance.getEntriesByType("navigation")[0]; let s = n.decodedBodySize;
 		for (const r of performance.getEntriesByType("resource")) if (!r.name.includes("/events")) s += r.decodedBodySize;
 		return s; })()`)
@@ -339,6 +348,11 @@ func TestBrowser(t *testing.T) {
 		waitJS(fmt.Sprintf(`document.querySelector('tr[data-item=%q]') === null`, no)),
 		waitJS(fmt.Sprintf(`document.querySelector('tr[data-item=%q]') !== null`, otherNo)),
 		waitJS(`document.querySelector("#ctl-reset-one output").textContent.startsWith("200")`))
+
+	run("load fixtures from the page: the video appears",
+		chromedp.Click(chromedp.ID("btn-fixtures")),
+		waitJS(`document.querySelector("#ctl-fixtures output").textContent.startsWith("200")`),
+		waitJS(`Array.from(document.querySelectorAll("#panel-library td")).some(td => td.textContent === "ridge")`))
 
 	if errs := console.all(); len(errs) > 0 {
 		t.Errorf("the page logged errors:\n%s", strings.Join(errs, "\n"))

@@ -179,6 +179,10 @@ type Options struct {
 	// ScopedReset says the control plane's reset takes api_key (POST
 	// /_mock/reset?api_key=K resets one account): the page offers it.
 	ScopedReset bool
+	// Toolkit says the control plane verifies requests (POST
+	// /_mock/requests/find), loads fixtures (POST /_mock/fixtures) and
+	// exports libraries (GET /_mock/export): the page offers them.
+	Toolkit bool
 }
 
 // Dashboard is the http.Handler of /_mock/ui.

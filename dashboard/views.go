@@ -65,6 +65,7 @@ type page struct {
 	Query   string
 	Panels  map[string]template.HTML
 	Reset   bool // the control plane resets one account
+	Toolkit bool // requests/find, fixtures and export exist
 }
 
 func (d *Dashboard) index(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +83,7 @@ func (d *Dashboard) video(w http.ResponseWriter, r *http.Request) {
 
 func (d *Dashboard) renderPage(w http.ResponseWriter, q query, kind, title string) {
 	p := page{Title: title, Kind: kind, Prefix: d.o.Prefix, Control: d.o.Control, Q: q, Query: q.values(),
-		Panels: map[string]template.HTML{}, Reset: d.o.ScopedReset}
+		Panels: map[string]template.HTML{}, Reset: d.o.ScopedReset, Toolkit: d.o.Toolkit}
 	for _, name := range panels[kind] {
 		html, err := d.renderPanel(name, q)
 		if err != nil {
@@ -195,9 +196,11 @@ func (d *Dashboard) accountsView(q query) accountsView {
 // libraryView is the Library panel: every namespace of the selected
 // account (or of every account), per surface.
 type libraryView struct {
-	Groups []libraryGroup
-	Prefix string
-	Empty  bool
+	Groups  []libraryGroup
+	Prefix  string
+	Control string
+	Export  bool
+	Empty   bool
 }
 
 type libraryGroup struct {
@@ -206,7 +209,7 @@ type libraryGroup struct {
 }
 
 func (d *Dashboard) libraryView(q query) libraryView {
-	v := libraryView{Prefix: d.o.Prefix}
+	v := libraryView{Prefix: d.o.Prefix, Control: d.o.Control, Export: d.o.Toolkit}
 	keys := d.src.Accounts.Keys()
 	if q.Account != "" {
 		keys = []string{q.Account}

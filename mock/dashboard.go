@@ -49,7 +49,7 @@ func (s *Server) newDashboard() (http.Handler, error) {
 		Accounts:  uiAccounts{s: s},
 		Libraries: libs,
 		Knobs:     uiKnobs{s: s},
-	}, dashboard.Options{ScopedReset: true})
+	}, dashboard.Options{ScopedReset: true, Toolkit: true})
 }
 
 // uiAccounts is the Accounts view of the platform layer: the keys the

@@ -71,6 +71,13 @@
     });
     if (form.dataset.wrap) { var w = {}; w[key || "*"] = obj; obj = {}; obj[form.dataset.wrap] = w; }
     var hasBody = fields(form).some(function (e) { return !e.hasAttribute("data-param"); });
+    // data-body: the field is the whole JSON body (sent compact when it parses).
+    var raw = form.querySelector("[data-body]");
+    if (raw) {
+      var text = raw.value.trim();
+      try { text = JSON.stringify(JSON.parse(text)); } catch (e) { /* sent as typed: the server names the error */ }
+      return { method: form.dataset.method, path: path, body: text };
+    }
     return { method: form.dataset.method, path: path, body: hasBody ? JSON.stringify(obj) : "" };
   }
   function shellQuote(s) { return "'" + s.replace(/'/g, "'\\''") + "'"; }
