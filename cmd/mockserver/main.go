@@ -107,6 +107,12 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
 			}
 		}(servers[i], listeners[i])
 	}
+	// Listen for signals before announcing readiness: a SIGTERM sent as
+	// soon as ready arrives (the tests do) must stop this loop, not the
+	// process.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	banner(stdout, cfg, ln.Addr().String(), extra)
 	if ready != nil {
 		addrs := []string{ln.Addr().String()}
@@ -116,9 +122,6 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
 		ready <- addrs
 	}
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
 	select {
 	case s := <-sig:
 		log.Info("shutting down", "signal", s.String())
