@@ -24,9 +24,11 @@ func (a stubAccounts) Faults() map[string]limits.FaultSpec { return nil }
 
 type stubLibrary struct{ items []Item }
 
-func (l stubLibrary) Surface() string                { return "v1" }
-func (l stubLibrary) Namespaces(string) []string     { return []string{"default"} }
-func (l stubLibrary) Items(string, string) []Item    { return l.items }
+func (l stubLibrary) Surface() string            { return "v1" }
+func (l stubLibrary) Namespaces(string) []string { return []string{"default"} }
+func (l stubLibrary) Items(_, _ string, limit int) ([]Item, int) {
+	return l.items[:min(limit, len(l.items))], len(l.items)
+}
 func (l stubLibrary) Item(string) (ItemDetail, bool) { return ItemDetail{}, false }
 func (l stubLibrary) Media(string) (io.ReadCloser, MediaInfo, error) {
 	return nil, MediaInfo{}, ErrNoMedia

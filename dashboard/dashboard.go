@@ -75,8 +75,9 @@ type Library interface {
 	Surface() string
 	// Namespaces lists the account's namespaces (unique_id) with items.
 	Namespaces(account string) []string
-	// Items lists a namespace's items, newest first.
-	Items(account, ns string) []Item
+	// Items lists up to limit of a namespace's items, newest first, and
+	// how many it holds.
+	Items(account, ns string, limit int) (items []Item, total int)
 	// Item returns one item with its details, by id, in any account.
 	Item(id string) (ItemDetail, bool)
 	// Media opens an item's stored bytes (ErrNoMedia when there are none).
@@ -176,6 +177,8 @@ type Options struct {
 	Poll time.Duration
 	// JournalRows is how many requests the Requests view shows (200).
 	JournalRows int
+	// LibraryRows is how many items a namespace shows (100, newest).
+	LibraryRows int
 	// ScopedReset says the control plane's reset takes api_key (POST
 	// /_mock/reset?api_key=K resets one account): the page offers it.
 	ScopedReset bool
@@ -213,6 +216,9 @@ func New(src Sources, o Options) (*Dashboard, error) {
 	}
 	if o.JournalRows <= 0 {
 		o.JournalRows = 200
+	}
+	if o.LibraryRows <= 0 {
+		o.LibraryRows = 100
 	}
 	t, err := template.New("").Funcs(funcs).ParseFS(assets, "assets/*.html")
 	if err != nil {

@@ -206,6 +206,7 @@ type libraryView struct {
 type libraryGroup struct {
 	Surface, Account, NS string
 	Items                []Item
+	Total                int // items in the namespace (more than Items when capped)
 }
 
 func (d *Dashboard) libraryView(q query) libraryView {
@@ -220,9 +221,9 @@ func (d *Dashboard) libraryView(q query) libraryView {
 				if q.NS != "" && ns != q.NS {
 					continue
 				}
-				items := lib.Items(key, ns)
+				items, total := lib.Items(key, ns, d.o.LibraryRows)
 				if len(items) > 0 {
-					v.Groups = append(v.Groups, libraryGroup{Surface: lib.Surface(), Account: key, NS: ns, Items: items})
+					v.Groups = append(v.Groups, libraryGroup{Surface: lib.Surface(), Account: key, NS: ns, Items: items, Total: total})
 				}
 			}
 		}
@@ -323,7 +324,8 @@ func (d *Dashboard) listsView() listsView {
 	for _, lib := range d.src.Libraries {
 		for _, key := range v.Keys {
 			for _, ns := range lib.Namespaces(key) {
-				v.Items = append(v.Items, lib.Items(key, ns)...)
+				items, _ := lib.Items(key, ns, d.o.LibraryRows)
+				v.Items = append(v.Items, items...)
 			}
 		}
 	}

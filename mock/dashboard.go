@@ -116,17 +116,20 @@ func (l *uiLibrary) Namespaces(account string) []string {
 	return slices.Sorted(maps.Keys(ns))
 }
 
-func (l *uiLibrary) Items(account, ns string) []dashboard.Item {
-	vs, _, _ := l.s.store.ListVideos(account, ns, store.VideoFilter{}, 0, 0)
-	ims, _, _ := l.s.store.ListImages(account, ns, 0, 0)
-	out := make([]dashboard.Item, 0, len(vs)+len(ims))
+// Items lists the newest videos, then images, up to limit in all.
+func (l *uiLibrary) Items(account, ns string, limit int) ([]dashboard.Item, int) {
+	vs, nv, _ := l.s.store.ListVideos(account, ns, store.VideoFilter{}, 0, limit)
+	out := make([]dashboard.Item, 0, len(vs))
 	for _, v := range vs {
 		out = append(out, l.videoItem(v))
 	}
+	ims, ni, _ := l.s.store.ListImages(account, ns, 0, max(limit-len(out), 1))
 	for _, im := range ims {
-		out = append(out, imageItem(im))
+		if len(out) < limit {
+			out = append(out, imageItem(im))
+		}
 	}
-	return out
+	return out, nv + ni
 }
 
 func (l *uiLibrary) videoItem(v *store.Video) dashboard.Item {
@@ -248,14 +251,14 @@ func (l uiV2Library) Namespaces(account string) []string {
 	return []string{""}
 }
 
-func (l uiV2Library) Items(account, ns string) []dashboard.Item {
+func (l uiV2Library) Items(account, ns string, limit int) ([]dashboard.Item, int) {
 	now := l.s.clk.Now()
 	list := l.s.v2.Assets(l.s.p.Accounts.Resolve(account))
-	out := make([]dashboard.Item, 0, len(list))
-	for i := len(list) - 1; i >= 0; i-- { // newest first
+	out := make([]dashboard.Item, 0, min(len(list), limit))
+	for i := len(list) - 1; i >= 0 && len(out) < limit; i-- { // newest first
 		out = append(out, v2Item(&list[i], now))
 	}
-	return out
+	return out, len(list)
 }
 
 func v2Item(a *v2.Asset, now time.Time) dashboard.Item {
