@@ -39,6 +39,7 @@ type call struct {
 	body  map[string]any // decoded object body (JSON, form or multipart fields)
 	array []any          // decoded array body (delete_videos)
 	query map[string]any // coerced query parameters
+	raw   []byte         // a JSON body as sent (key order kept, for stubs and fixtures)
 	files map[string][]*upload
 
 	code    string   // business code written, for the journal
@@ -191,6 +192,7 @@ func (cl *call) readBody() error {
 		if len(raw) == 0 {
 			return nil
 		}
+		cl.raw = raw
 		// Numbers stay json.Number: 18-digit ids sent as JSON numbers
 		// (session_id) would lose digits as float64.
 		var v any

@@ -42,6 +42,10 @@ func (s *Server) controlRegistry() map[string]handlerFunc {
 		"mock_requests_delete":     s.cRequestsDelete,
 		"mock_fixtures":            s.cFixtures,
 		"mock_export":              s.cExport,
+		"mock_stubs_list":          s.cStubsList,
+		"mock_stubs_add":           s.cStubsAdd,
+		"mock_stubs_delete":        s.cStubsDelete,
+		"mock_stub_delete":         s.cStubDelete,
 		"mock_faults_get":          s.cFaultsGet,
 		"mock_faults_put":          s.cFaultsPut,
 		"mock_config":              s.cConfig,
@@ -75,6 +79,7 @@ func (s *Server) Reset() error {
 	}
 	s.p.Reset()
 	s.world.reset()
+	s.stubs.Reset()
 	if s.v2 != nil {
 		s.v2.Reset()
 	}

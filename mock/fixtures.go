@@ -2,7 +2,6 @@ package mock
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -304,11 +303,8 @@ func cleanPaths(ps []string) []string {
 
 // cFixtures is POST /_mock/fixtures: load a manifest (JSON) at run time.
 func (s *Server) cFixtures(cl *call) (any, error) {
-	raw, err := json.Marshal(cl.body)
-	if err != nil {
-		return nil, apiErr(CodeBadParam, "%v", err)
-	}
-	m, err := fixture.Parse("request body", raw)
+	// The body as sent, so errors name its lines.
+	m, err := fixture.Parse("request body", cl.raw)
 	if err != nil {
 		return nil, apiErr(CodeBadParam, "%v", err)
 	}

@@ -206,3 +206,21 @@ func TestFixtureFileIsProbed(t *testing.T) {
 		t.Fatalf("statuses %v, want clip PARSE and junk FAILED (the wire spelling)", st)
 	}
 }
+
+// TestFixtureRequestBodyErrorNamesLine: a manifest posted to the control
+// plane is refused with the line and field of the problem.
+func TestFixtureRequestBodyErrorNamesLine(t *testing.T) {
+	ts := newTestServer(t, Options{})
+	// Shape errors are caught by the control plane's schema, with the field.
+	body := "{\"accounts\": [\n  {\"api_key\": \"sk-line\",\n   \"videos\": [{\"name\": \"a\", \"status\": \"DONE\"}]}]}"
+	rec := ts.do(http.MethodPost, "/_mock/fixtures", "", "application/json", strings.NewReader(body))
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "accounts.0.videos.0.status") {
+		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	}
+	// The manifest's own rules name the line of the body as sent.
+	body = "{\"accounts\": [\n  {\"api_key\": \"sk-line\",\n   \"videos\": [{\"name\": \"a\",\n     \"visual\": [{\"start\": 5, \"end\": 2, \"text\": \"x\"}]}]}]}"
+	rec = ts.do(http.MethodPost, "/_mock/fixtures", "", "application/json", strings.NewReader(body))
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "request body:4: accounts[0].videos[0].visual[0]") {
+		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	}
+}

@@ -10,6 +10,12 @@ import (
 // request verification matches on: key fingerprint, unique_id, query and
 // the decoded body (file parts as name, size and SHA-256).
 func (s *Server) record(cl *call) {
+	s.p.Journal.Add(s.entryOf(cl))
+}
+
+// entryOf is the journal entry of a request (so far: a stub reads it
+// before the answer exists).
+func (s *Server) entryOf(cl *call) journal.Entry {
 	e := journal.Entry{
 		Time:        cl.start,
 		Surface:     "v1",
@@ -27,7 +33,7 @@ func (s *Server) record(cl *call) {
 		e.Query = q
 	}
 	e.Body, e.BodyDigest = journal.Capture(cl.journalBody())
-	s.p.Journal.Add(e)
+	return e
 }
 
 // journalBody is the decoded body as the journal keeps it.

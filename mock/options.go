@@ -82,6 +82,8 @@ type Options struct {
 	// Fixtures are manifests (files or folders, toolkit/fixtures) loaded
 	// at start; a bad one makes New fail naming file, line and field.
 	Fixtures []string
+	// Stubs are JSON files of user stubs (toolkit/stubs) loaded at start.
+	Stubs []string
 	// ControlToken, when set, is required as "X-Mock-Token" on /_mock/ calls.
 	ControlToken string
 	// DisableControl removes the /_mock/ control plane.

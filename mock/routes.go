@@ -195,6 +195,9 @@ func (s *Server) pipeline(cl *call) (any, error) {
 	if err := cl.parse(); err != nil {
 		return nil, err
 	}
+	if st, ok := s.stubFor(cl); ok {
+		return s.serveStub(cl, st)
+	}
 	if err := s.precharge(cl); err != nil {
 		return nil, err
 	}
@@ -244,7 +247,7 @@ func (s *Server) serveControl(cl *call) {
 	switch {
 	case err != nil:
 		status := http.StatusBadRequest
-		if ae := toAPI(err); ae == errVideoMissing {
+		if ae := toAPI(err); ae == errVideoMissing || ae == errStubMissing {
 			status = http.StatusNotFound
 		}
 		cl.c.JSON(status, gin.H{"error": toAPI(err).Msg})

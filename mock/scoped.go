@@ -25,6 +25,7 @@ func (s *Server) ResetAccount(key string) error {
 	}
 	s.world.forgetAccount(account, videos, images)
 	s.p.ResetAccount(key)
+	s.stubs.ForgetKey(key)
 	return nil
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/memharness/memharness/platform"
 	"github.com/memharness/memharness/platform/apierr"
 	"github.com/memharness/memharness/platform/webhook"
+	"github.com/memharness/memharness/toolkit/stubs"
 	"github.com/memharness/memharness/v2"
 )
 
@@ -61,6 +62,7 @@ type Server struct {
 	mu     sync.Mutex
 	closed bool
 	stream *chat.Knobs     // set by PUT /_mock/stream
+	stubs  *stubs.Registry // user stubs (stubs.go)
 	ctx    context.Context // cancelled by Close: background work stops
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -122,7 +124,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.engine = e
-	if err := s.loadFixtureFiles(); err != nil {
+	if err := s.startToolkit(); err != nil {
 		s.closePlatform()
 		_ = st.Close()
 		return nil, err

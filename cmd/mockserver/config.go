@@ -133,6 +133,8 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	num(&m.StreamFailProbability, "stream-fail-probability", 0, "probability that a chat stream fails mid-way (deterministic under --seed)")
 	m.Fixtures = splitList(env("fixtures", ""))
 	fs.Var(&listFlag{vals: &m.Fixtures}, "fixtures", "preload accounts and libraries from this fixture manifest: a YAML/JSON file or a folder of them (repeatable; env: comma-separated)")
+	m.Stubs = splitList(env("stubs", ""))
+	fs.Var(&listFlag{vals: &m.Stubs}, "stubs", "load user stubs from this JSON file (one stub, an array or {\"stubs\": [...]}; repeatable; env: comma-separated)")
 	var journalSize int64
 	integer(&journalSize, "journal-size", 10000, "requests kept for /_mock/requests and /_mock/requests/find (bodies over 64 KiB as size + SHA-256)")
 	str(&m.ControlToken, "control-token", "", "require this X-Mock-Token on /_mock/ (needed when --addr is not loopback)")

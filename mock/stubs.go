@@ -1,0 +1,308 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/memharness/memharness/platform/apierr"
+	"github.com/memharness/memharness/toolkit/stubs"
+)
+
+// startToolkit builds the stub registry and loads the --stubs and
+// --fixtures files; New calls it once the route table exists.
+func (s *Server) startToolkit() error {
+	s.stubs = stubs.New(s.checkStub)
+	for _, path := range s.opts.Stubs {
+		list, err := stubs.LoadFile(path)
+		if err != nil {
+			return fmt.Errorf("stubs: %w", err)
+		}
+		if _, err := s.stubs.Add(list...); err != nil {
+			return fmt.Errorf("stubs: %s: %w", path, err)
+		}
+	}
+	return s.loadFixtureFiles()
+}
+
+// stubFor returns the user stub that answers this request, if any. It
+// runs after X-Mock-Force, faults and rate limits (the guard) and after
+// the request is parsed: stubs win over the handlers and lose to a forced
+// answer.
+func (s *Server) stubFor(cl *call) (stubs.Stub, bool) {
+	if s.stubs == nil {
+		return stubs.Stub{}, false
+	}
+	return s.stubs.Answer(s.entryOf(cl))
+}
+
+// serveStub writes a stub's answer. Business errors and success data go
+// through the one response adapter (the configured error style); raw
+// bodies and event streams are written as given.
+func (s *Server) serveStub(cl *call, st stubs.Stub) (any, error) {
+	a := st.Answer
+	if a.DelayMS > 0 {
+		select {
+		case <-s.clk.After(msDuration(a.DelayMS)):
+		case <-cl.c.Request.Context().Done():
+			return nil, errReset
+		}
+	}
+	h := cl.c.Writer.Header()
+	for k, v := range a.Headers {
+		h.Set(k, v)
+	}
+	switch {
+	case len(a.Events) > 0:
+		return s.streamStub(cl, a)
+	case len(a.Body) > 0:
+		status := a.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		cl.code = bodyCode(a.Body)
+		cl.c.Data(status, "application/json", a.Body)
+		return written, nil
+	}
+	status, body, ae := s.renderStub(cl.op, a)
+	if a.Status == 0 {
+		if ae != nil {
+			return nil, ae
+		}
+		return a.Data, nil
+	}
+	// An explicit status: the styled body with that status.
+	if ae != nil {
+		cl.code = ae.Code
+	} else {
+		cl.code = CodeOK
+	}
+	_ = status
+	s.writeJSON(cl, a.Status, body)
+	return written, nil
+}
+
+// streamStub writes a stub's event list as the API frames streams
+// ("data:<json>" and a blank line), waiting each event's delay on the
+// mock's clock.
+func (s *Server) streamStub(cl *call, a stubs.Answer) (any, error) {
+	w := cl.c.Writer
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "text/event-stream;charset=UTF-8")
+	}
+	status := a.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	for _, e := range a.Events {
+		if e.DelayMS > 0 {
+			select {
+			case <-s.clk.After(msDuration(e.DelayMS)):
+			case <-cl.c.Request.Context().Done():
+				cl.code = "reset"
+				return written, nil
+			}
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, e.Data); err != nil {
+			buf.Write(e.Data)
+		}
+		if _, err := fmt.Fprintf(w, "data:%s\n\n", buf.Bytes()); err != nil {
+			return written, nil
+		}
+		w.Flush()
+	}
+	cl.code = CodeOK
+	return written, nil
+}
+
+// renderStub is the status and body the adapter would write for a
+// code/msg or data answer, and the error for a business error.
+func (s *Server) renderStub(op *operation, a stubs.Answer) (int, any, *APIError) {
+	var ae *APIError
+	if a.Code != "" || a.Msg != "" {
+		code := a.Code
+		if code == "" {
+			code = CodeBadParam
+		}
+		ae = &APIError{Code: code, Msg: a.Msg}
+	}
+	style := s.style
+	if op.caption && (ae == nil || !s.httpStyle) {
+		style = apierr.Caption{}
+	}
+	if ae != nil {
+		st, body := style.Failure(ae)
+		return st, body, ae
+	}
+	st, body := style.Success(a.Data)
+	return st, body, nil
+}
+
+// checkStub refuses a stub whose answer the API description does not
+// allow, naming the violation: the stub's operation must exist, and its
+// answer must match the operation's response schema for its status.
+func (s *Server) checkStub(st *stubs.Stub) error {
+	op, ok := s.ops[st.Operation]
+	if !ok || op.control {
+		return fmt.Errorf("operation %q is not an operation of the emulated API", st.Operation)
+	}
+	a := st.Answer
+	if len(a.Events) > 0 {
+		if !produces(op, http.StatusOK, "text/event-stream") {
+			return fmt.Errorf("%s does not stream: the spec declares no text/event-stream answer", op.id)
+		}
+		return nil
+	}
+	var status int
+	var body any
+	if len(a.Body) > 0 {
+		status = a.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		if err := json.Unmarshal(a.Body, &body); err != nil {
+			return fmt.Errorf("body: %v", err)
+		}
+	} else {
+		var rendered any
+		status, rendered, _ = s.renderStub(op, a)
+		if a.Status != 0 {
+			status = a.Status
+		}
+		raw, err := json.Marshal(rendered)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(raw, &body); err != nil {
+			return err
+		}
+	}
+	sc := jsonSchema(op, status)
+	if sc == nil {
+		return fmt.Errorf("%s declares no JSON answer with HTTP %d", op.id, status)
+	}
+	if err := sc.VisitJSON(body); err != nil {
+		var se *openapi3.SchemaError
+		if errors.As(err, &se) {
+			return fmt.Errorf("answer breaks the %s response schema at /%s: %s", op.id, joinPointer(se.JSONPointer()), se.Reason)
+		}
+		return fmt.Errorf("answer breaks the %s response schema: %v", op.id, err)
+	}
+	return nil
+}
+
+func joinPointer(p []string) string {
+	out := ""
+	for i, x := range p {
+		if i > 0 {
+			out += "/"
+		}
+		out += x
+	}
+	return out
+}
+
+// jsonSchema is the schema of op's JSON answer with the given status (or
+// its default answer).
+func jsonSchema(op *operation, status int) *openapi3.Schema {
+	if op.spec == nil || op.spec.Responses == nil {
+		return nil
+	}
+	r := op.spec.Responses.Status(status)
+	if r == nil {
+		r = op.spec.Responses.Default()
+	}
+	if r == nil || r.Value == nil {
+		return nil
+	}
+	for ct, mt := range r.Value.Content {
+		if (ct == "application/json" || len(ct) > 16 && ct[:16] == "application/json") && mt.Schema != nil {
+			return mt.Schema.Value
+		}
+	}
+	return nil
+}
+
+func produces(op *operation, status int, prefix string) bool {
+	if op.spec == nil || op.spec.Responses == nil {
+		return false
+	}
+	r := op.spec.Responses.Status(status)
+	if r == nil || r.Value == nil {
+		return false
+	}
+	for ct := range r.Value.Content {
+		if len(ct) >= len(prefix) && ct[:len(prefix)] == prefix {
+			return true
+		}
+	}
+	return false
+}
+
+// bodyCode reads the envelope code of a raw stub body, for the journal.
+func bodyCode(raw []byte) string {
+	var env struct {
+		Code any `json:"code"`
+	}
+	if json.Unmarshal(raw, &env) != nil {
+		return ""
+	}
+	switch c := env.Code.(type) {
+	case string:
+		return c
+	case float64:
+		return strconv.FormatFloat(c, 'f', -1, 64)
+	}
+	return ""
+}
+
+func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
+
+// cStubsList is GET /_mock/stubs.
+func (s *Server) cStubsList(cl *call) (any, error) {
+	return map[string]any{"stubs": s.stubs.List(), "states": s.stubs.States()}, nil
+}
+
+// cStubsAdd is POST /_mock/stubs: one stub, an array, or {"stubs": [...]}.
+func (s *Server) cStubsAdd(cl *call) (any, error) {
+	// The body as sent: event data and raw bodies keep their key order.
+	list, err := stubs.Parse(cl.raw)
+	if err != nil {
+		return nil, apiErr(CodeBadParam, "%v", err)
+	}
+	added, err := s.stubs.Add(list...)
+	if err != nil {
+		return nil, apiErr(CodeBadParam, "%v", err)
+	}
+	return map[string]any{"stubs": added}, nil
+}
+
+// cStubsDelete is DELETE /_mock/stubs: every stub, or with api_key those
+// whose match names that key.
+func (s *Server) cStubsDelete(cl *call) (any, error) {
+	if key := cl.c.Query("api_key"); key != "" {
+		return map[string]any{"deleted": s.stubs.ForgetKey(key)}, nil
+	}
+	n := len(s.stubs.List())
+	s.stubs.Reset()
+	return map[string]any{"deleted": n}, nil
+}
+
+// cStubDelete is DELETE /_mock/stubs/{id}.
+func (s *Server) cStubDelete(cl *call) (any, error) {
+	if err := s.stubs.Delete(cl.c.Param("id")); err != nil {
+		return nil, errStubMissing
+	}
+	return map[string]any{"deleted": 1}, nil
+}
+
+// errStubMissing answers 404 on the control plane.
+var errStubMissing = &APIError{Code: CodeBadParam, Msg: "stub not found"}
