@@ -302,7 +302,13 @@ func (g *Gateway) reverseProxy(rt Route) *httputil.ReverseProxy {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
 			// Why: SetURL joins the upstream's base path; the caller's
-			// query and headers (its key included) go as they came.
+			// query and headers (its key included) go as they came, the
+			// X-Forwarded-* ones too (Rewrite would drop them).
+			for _, h := range []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"} {
+				if v, ok := pr.In.Header[h]; ok {
+					pr.Out.Header[h] = v
+				}
+			}
 			if x, ok := pr.In.Context().Value(ctxKey{}).(*exchangeState); ok && x.req != nil {
 				pr.Out.Body = x.req
 			}
