@@ -71,8 +71,8 @@ func (cl *call) platformParam() (string, error) {
 	return "", errInvalid
 }
 
-// hostIs reports whether host is domain or one of the given subdomains.
-func hostIs(host, domain string, subs ...string) bool {
+// socHostIs reports whether host is domain or one of the given subdomains.
+func socHostIs(host, domain string, subs ...string) bool {
 	if host == domain {
 		return true
 	}
@@ -102,16 +102,16 @@ func parseSocialURL(platform, raw string) (socialRef, bool) {
 	ref := socialRef{Platform: platform}
 	switch platform {
 	case platTikTok:
-		if !hostIs(host, "tiktok.com", "www", "m") || len(segs) != 3 || !strings.HasPrefix(segs[0], "@") ||
+		if !socHostIs(host, "tiktok.com", "www", "m") || len(segs) != 3 || !strings.HasPrefix(segs[0], "@") ||
 			segs[1] != "video" || !reDigits.MatchString(segs[2]) || !reHandle.MatchString(segs[0][1:]) {
 			return socialRef{}, false
 		}
 		ref.Handle, ref.ID = segs[0][1:], segs[2]
 	case platYouTube:
 		switch {
-		case hostIs(host, "youtube.com", "www", "m", "music") && len(segs) == 1 && segs[0] == "watch":
+		case socHostIs(host, "youtube.com", "www", "m", "music") && len(segs) == 1 && segs[0] == "watch":
 			ref.ID = u.Query().Get("v")
-		case hostIs(host, "youtube.com", "www", "m") && len(segs) == 2 && segs[0] == "shorts":
+		case socHostIs(host, "youtube.com", "www", "m") && len(segs) == 2 && segs[0] == "shorts":
 			ref.ID = segs[1]
 		case host == "youtu.be" && len(segs) == 1:
 			ref.ID = segs[0]
@@ -120,13 +120,13 @@ func parseSocialURL(platform, raw string) (socialRef, bool) {
 			return socialRef{}, false
 		}
 	case platInstagram:
-		if !hostIs(host, "instagram.com", "www") || len(segs) != 2 || (segs[0] != "reel" && segs[0] != "reels") ||
+		if !socHostIs(host, "instagram.com", "www") || len(segs) != 2 || (segs[0] != "reel" && segs[0] != "reels") ||
 			!reShortcode.MatchString(segs[1]) {
 			return socialRef{}, false
 		}
 		ref.ID = segs[1]
 	case platTwitter:
-		if !(hostIs(host, "twitter.com", "www", "mobile") || hostIs(host, "x.com", "www", "mobile")) ||
+		if !(socHostIs(host, "twitter.com", "www", "mobile") || socHostIs(host, "x.com", "www", "mobile")) ||
 			len(segs) < 3 || len(segs) > 5 || segs[1] != "status" || !reDigits.MatchString(segs[2]) ||
 			!reHandle.MatchString(segs[0]) {
 			return socialRef{}, false
@@ -138,7 +138,7 @@ func parseSocialURL(platform, raw string) (socialRef, bool) {
 	default:
 		return socialRef{}, false
 	}
-	ref.URL = canonicalURL(ref)
+	ref.URL = socCanonicalURL(ref)
 	return ref, true
 }
 
@@ -163,11 +163,11 @@ func parseSocialID(platform, id string) (socialRef, bool) {
 			return socialRef{}, false
 		}
 	}
-	ref.URL = canonicalURL(ref)
+	ref.URL = socCanonicalURL(ref)
 	return ref, true
 }
 
-func canonicalURL(r socialRef) string {
+func socCanonicalURL(r socialRef) string {
 	switch r.Platform {
 	case platTikTok:
 		h := r.Handle
@@ -474,28 +474,28 @@ func (s *Surface) hSocialTranscript(cl *call) (any, error) {
 		// YouTube's timedtext as the vendor passes it on: string numbers.
 		lines := make([]map[string]any, 0, len(segs))
 		for _, sg := range segs {
-			lines = append(lines, map[string]any{"start": fmtSecs(sg.Start), "dur": fmtSecs(sg.End - sg.Start), "text": sg.Text})
+			lines = append(lines, map[string]any{"start": socSecs(sg.Start), "dur": socSecs(sg.End - sg.Start), "text": sg.Text})
 		}
 		return []any{map[string]any{"data": lines}}, nil
 	case platTikTok:
-		return []any{map[string]any{"transcript": webVTT(segs, false)}}, nil
+		return []any{map[string]any{"transcript": socWebVTT(segs, false)}}, nil
 	case platTwitter:
-		return []any{map[string]any{"tweetId": v.ref.ID, "transcript_text": plainText(segs), "json_text": []any{},
-			"webvtt_text": webVTT(segs, false)}}, nil
+		return []any{map[string]any{"tweetId": v.ref.ID, "transcript_text": socPlainText(segs), "json_text": []any{},
+			"webvtt_text": socWebVTT(segs, false)}}, nil
 	}
 	// Instagram: segments with numeric times plus the text [UNCERTAIN].
 	out := make([]map[string]any, 0, len(segs))
 	for _, sg := range segs {
-		out = append(out, map[string]any{"start": round3(sg.Start), "end": round3(sg.End), "text": sg.Text})
+		out = append(out, map[string]any{"start": socRound3(sg.Start), "end": socRound3(sg.End), "text": sg.Text})
 	}
-	return map[string]any{"shortcode": v.ref.ID, "text": plainText(segs), "segments": out}, nil
+	return map[string]any{"shortcode": v.ref.ID, "text": socPlainText(segs), "segments": out}, nil
 }
 
-func fmtSecs(x float64) string { return strconv.FormatFloat(round3(x), 'f', -1, 64) }
+func socSecs(x float64) string { return strconv.FormatFloat(socRound3(x), 'f', -1, 64) }
 
-func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+func socRound3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
-func plainText(segs []model.Segment) string {
+func socPlainText(segs []model.Segment) string {
 	parts := make([]string, 0, len(segs))
 	for _, sg := range segs {
 		parts = append(parts, sg.Text)
@@ -503,20 +503,20 @@ func plainText(segs []model.Segment) string {
 	return strings.Join(parts, " ")
 }
 
-// webVTT renders segments as a WEBVTT document (cue numbers optional).
-func webVTT(segs []model.Segment, numbered bool) string {
+// socWebVTT renders segments as a WEBVTT document (cue numbers optional).
+func socWebVTT(segs []model.Segment, numbered bool) string {
 	var b strings.Builder
 	b.WriteString("WEBVTT\n\n")
 	for i, sg := range segs {
 		if numbered {
 			fmt.Fprintf(&b, "%d\n", i+1)
 		}
-		fmt.Fprintf(&b, "%s --> %s\n%s\n\n", vttTime(sg.Start), vttTime(sg.End), sg.Text)
+		fmt.Fprintf(&b, "%s --> %s\n%s\n\n", socVTTTime(sg.Start), socVTTTime(sg.End), sg.Text)
 	}
 	return b.String()
 }
 
-func vttTime(x float64) string {
+func socVTTTime(x float64) string {
 	ms := int64(math.Round(x * 1000))
 	return fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3600000, ms/60000%60, ms/1000%60, ms%1000)
 }
@@ -560,12 +560,12 @@ func (v *socialVideo) maiResult() map[string]any {
 	vis := make([]map[string]any, 0, len(v.content.Visual))
 	out := 0
 	for _, sg := range v.content.Visual {
-		vis = append(vis, map[string]any{"start_time": round3(sg.Start), "end_time": round3(sg.End), "transcript": sg.Text})
+		vis = append(vis, map[string]any{"start_time": socRound3(sg.Start), "end_time": socRound3(sg.End), "transcript": sg.Text})
 		out += len(strings.Fields(sg.Text)) * 4 / 3
 	}
 	aud := make([]map[string]any, 0, len(v.content.Audio))
 	for _, sg := range v.content.Audio {
-		aud = append(aud, map[string]any{"start_time": round3(sg.Start), "end_time": round3(sg.End), "transcript": sg.Text,
+		aud = append(aud, map[string]any{"start_time": socRound3(sg.Start), "end_time": socRound3(sg.End), "transcript": sg.Text,
 			"speaker": sg.Speaker})
 	}
 	frame := func(segs []map[string]any, model string, prompt, output int) map[string]any {
