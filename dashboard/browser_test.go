@@ -429,3 +429,37 @@ func screenshot(t *testing.T, ctx context.Context, run func(string, ...chromedp.
 		t.Logf("wrote %s", p)
 	}
 }
+
+// TestBrowserLogin: with a control token, the dashboard asks for it once;
+// the page's script (allowed by its CSP hash) keeps it in the cookie and the
+// dashboard, its live stream and its forms then work.
+func TestBrowserLogin(t *testing.T) {
+	srv, err := mock.New(mock.Options{Clock: clock.NewFake(time.Date(2025, 10, 20, 11, 0, 0, 0, time.UTC)), ControlToken: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	api := httptest.NewServer(srv.Handler())
+	t.Cleanup(api.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ctx, console := browser(t, ctx)
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(api.URL+"/_mock/ui"),
+		chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), "s3cret"),
+		chromedp.Click(chromedp.CSS("#login button")),
+		chromedp.WaitVisible(chromedp.ID("h-library")),
+		waitJS(`document.getElementById("live").textContent === "live"`),
+		chromedp.Click(chromedp.ID("btn-advance")),
+		waitJS(`document.querySelector("#ctl-advance output").textContent.startsWith("200 ")`))
+	if err != nil {
+		t.Fatalf("log in and use the dashboard: %v (console %q)", err, console.all())
+	}
+	// The 401 of the first load is the only expected console error.
+	for _, e := range console.all() {
+		if !strings.Contains(e, "401") {
+			t.Errorf("console: %s", e)
+		}
+	}
+}
