@@ -443,15 +443,15 @@ func (e GenerateSummaryParamsType) Valid() bool {
 
 // AddMemoriesRequest Text memories to add to a namespace.
 type AddMemoriesRequest struct {
-	// Latitude A latitude or longitude in decimal degrees, as a number or a decimal string.
+	// Latitude A latitude in decimal degrees (-90..90), as a number or a decimal string; anything else answers 0001 "latitude must be a valid decimal number".
 	//
-	// Example: 66.66
-	Latitude *Coordinate `json:"latitude,omitempty"`
+	// Example: 39.9042
+	Latitude *Latitude `json:"latitude,omitempty"`
 
-	// Longitude A latitude or longitude in decimal degrees, as a number or a decimal string.
+	// Longitude A longitude in decimal degrees (-180..180), as a number or a decimal string; anything else answers 0001 "longitude must be a valid decimal number".
 	//
-	// Example: 66.66
-	Longitude *Coordinate `json:"longitude,omitempty"`
+	// Example: 116.4074
+	Longitude *Longitude `json:"longitude,omitempty"`
 
 	// Memories Memories to store.
 	Memories []MemoryInput `json:"memories"`
@@ -1062,24 +1062,6 @@ type ClipsByImageResponse struct {
 	Success *SuccessFlag `json:"success,omitempty"`
 }
 
-// Coordinate A latitude or longitude in decimal degrees, as a number or a decimal string.
-//
-// Example: 66.66
-type Coordinate struct {
-	union json.RawMessage
-}
-
-// Coordinate0 defines model for Coordinate.0.
-type Coordinate0 = float32
-
-// Coordinate1 defines model for Coordinate.1.
-type Coordinate1 = string
-
-// CoordinateText A latitude or longitude in decimal degrees as multipart text (multipart values are always text).
-//
-// Example: 39.9042
-type CoordinateText = string
-
 // DatetimeTaken Capture time in the exact format yyyy-MM-dd HH:mm:ss.
 //
 // Example: 2025-10-20 11:00:00
@@ -1146,7 +1128,10 @@ type ErrorEnvelope struct {
 // FailedFlag True when the call failed (mirror of success).
 type FailedFlag = bool
 
-// FilteringLevel Score threshold applied to results (low = broad, high = strict).
+// FilteringLevel Score threshold applied to results (low = broad, high = strict). Omitted or `null` means no
+// threshold. Evidence for `null`: the vendor's own search notebook
+// (`Memories-ai-labs/examples`, `notebooks/00_search_api_overview.ipynb`, API_FACTS source EX)
+// sends `"filtering_level": null` to search without a threshold.
 type FilteringLevel string
 
 // FolderCreateRequest Folder creation fields.
@@ -1159,10 +1144,10 @@ type FolderCreateRequest struct {
 
 // FolderDeleteRequest Folder deletion fields.
 type FolderDeleteRequest struct {
-	// FolderId Folder id; -1 is the Default folder, -2 the read-only legacy API folder.
+	// FolderId A folder the user created; the default folders (-1 Default, -2 API) cannot be renamed or deleted (0001 "The default folders cannot be changed.").
 	//
 	// Example: 671631448308117500
-	FolderId FolderId `json:"folder_id"`
+	FolderId UserFolderId `json:"folder_id"`
 }
 
 // FolderId Folder id; -1 is the Default folder, -2 the read-only legacy API folder.
@@ -1226,10 +1211,10 @@ type FolderListResponse struct {
 
 // FolderMoveRequest Videos to move into a folder.
 type FolderMoveRequest struct {
-	// FolderId Folder id; -1 is the Default folder, -2 the read-only legacy API folder.
+	// FolderId Target folder (-1 is the Default folder); the read-only legacy API folder (-2) answers 0001 "The API folder is read-only.".
 	//
 	// Example: 671631448308117500
-	FolderId FolderId `json:"folder_id"`
+	FolderId int64 `json:"folder_id"`
 
 	// VideoNos Private videos to move (at most 500).
 	VideoNos []string `json:"video_nos"`
@@ -1237,10 +1222,10 @@ type FolderMoveRequest struct {
 
 // FolderRenameRequest Folder rename fields.
 type FolderRenameRequest struct {
-	// FolderId Folder id; -1 is the Default folder, -2 the read-only legacy API folder.
+	// FolderId A folder the user created; the default folders (-1 Default, -2 API) cannot be renamed or deleted (0001 "The default folders cannot be changed.").
 	//
 	// Example: 671631448308117500
-	FolderId FolderId `json:"folder_id"`
+	FolderId UserFolderId `json:"folder_id"`
 
 	// NewName New folder name, at most 100 characters.
 	//
@@ -1383,6 +1368,24 @@ type IntOrNumericString0 = int64
 // IntOrNumericString1 defines model for IntOrNumericString.1.
 type IntOrNumericString1 = string
 
+// Latitude A latitude in decimal degrees (-90..90), as a number or a decimal string; anything else answers 0001 "latitude must be a valid decimal number".
+//
+// Example: 39.9042
+type Latitude struct {
+	union json.RawMessage
+}
+
+// Latitude0 defines model for Latitude.0.
+type Latitude0 = float32
+
+// Latitude1 defines model for Latitude.1.
+type Latitude1 = string
+
+// LatitudeText A latitude in decimal degrees (-90..90) as multipart text (multipart values are always text).
+//
+// Example: 39.9042
+type LatitudeText = string
+
 // ListMemoriesRequest Paging and filters of the memories list.
 type ListMemoriesRequest struct {
 	// Filters Free-form filters of the memories list and search (undocumented keys, e.g. tags).
@@ -1451,15 +1454,15 @@ type ListVideosRequest struct {
 	// Example: 671631448308117500
 	FolderId *FolderId `json:"folder_id,omitempty"`
 
-	// Latitude A latitude or longitude in decimal degrees, as a number or a decimal string.
+	// Latitude A latitude in decimal degrees (-90..90), as a number or a decimal string; anything else answers 0001 "latitude must be a valid decimal number".
 	//
-	// Example: 66.66
-	Latitude *Coordinate `json:"latitude,omitempty"`
+	// Example: 39.9042
+	Latitude *Latitude `json:"latitude,omitempty"`
 
-	// Longitude A latitude or longitude in decimal degrees, as a number or a decimal string.
+	// Longitude A longitude in decimal degrees (-180..180), as a number or a decimal string; anything else answers 0001 "longitude must be a valid decimal number".
 	//
-	// Example: 66.66
-	Longitude *Coordinate `json:"longitude,omitempty"`
+	// Example: 116.4074
+	Longitude *Longitude `json:"longitude,omitempty"`
 
 	// Page One-based page number.
 	Page *int `json:"page,omitempty"`
@@ -1522,6 +1525,24 @@ type ListVideosResponse struct {
 	// Success True when the call succeeded (absent from some early vendor examples).
 	Success *SuccessFlag `json:"success,omitempty"`
 }
+
+// Longitude A longitude in decimal degrees (-180..180), as a number or a decimal string; anything else answers 0001 "longitude must be a valid decimal number".
+//
+// Example: 116.4074
+type Longitude struct {
+	union json.RawMessage
+}
+
+// Longitude0 defines model for Longitude.0.
+type Longitude0 = float32
+
+// Longitude1 defines model for Longitude.1.
+type Longitude1 = string
+
+// LongitudeText A longitude in decimal degrees (-180..180) as multipart text (multipart values are always text).
+//
+// Example: 116.4074
+type LongitudeText = string
 
 // MarketerChatRequest Video Marketer request (marketer_chat and marketer_chat_stream).
 type MarketerChatRequest struct {
@@ -2026,7 +2047,10 @@ type SearchMemoriesRequest struct {
 
 // SearchPublicRequest Public-library search request.
 type SearchPublicRequest struct {
-	// FilteringLevel Score threshold applied to results (low = broad, high = strict).
+	// FilteringLevel Score threshold applied to results (low = broad, high = strict). Omitted or `null` means no
+	// threshold. Evidence for `null`: the vendor's own search notebook
+	// (`Memories-ai-labs/examples`, `notebooks/00_search_api_overview.ipynb`, API_FACTS source EX)
+	// sends `"filtering_level": null` to search without a threshold.
 	FilteringLevel *FilteringLevel `json:"filtering_level,omitempty"`
 
 	// SearchParam Natural-language query (English only).
@@ -2057,7 +2081,10 @@ type SearchRequest struct {
 	// Example: 2025-10-20 11:00:00
 	DatetimeTaken *DatetimeTaken `json:"datetime_taken,omitempty"`
 
-	// FilteringLevel Score threshold applied to results (low = broad, high = strict).
+	// FilteringLevel Score threshold applied to results (low = broad, high = strict). Omitted or `null` means no
+	// threshold. Evidence for `null`: the vendor's own search notebook
+	// (`Memories-ai-labs/examples`, `notebooks/00_search_api_overview.ipynb`, API_FACTS source EX)
+	// sends `"filtering_level": null` to search without a threshold.
 	FilteringLevel *FilteringLevel `json:"filtering_level,omitempty"`
 
 	// FolderId Folder id; -1 is the Default folder, -2 the read-only legacy API folder.
@@ -2065,15 +2092,15 @@ type SearchRequest struct {
 	// Example: 671631448308117500
 	FolderId *FolderId `json:"folder_id,omitempty"`
 
-	// Latitude A latitude or longitude in decimal degrees, as a number or a decimal string.
+	// Latitude A latitude in decimal degrees (-90..90), as a number or a decimal string; anything else answers 0001 "latitude must be a valid decimal number".
 	//
-	// Example: 66.66
-	Latitude *Coordinate `json:"latitude,omitempty"`
+	// Example: 39.9042
+	Latitude *Latitude `json:"latitude,omitempty"`
 
-	// Longitude A latitude or longitude in decimal degrees, as a number or a decimal string.
+	// Longitude A longitude in decimal degrees (-180..180), as a number or a decimal string; anything else answers 0001 "longitude must be a valid decimal number".
 	//
-	// Example: 66.66
-	Longitude *Coordinate `json:"longitude,omitempty"`
+	// Example: 116.4074
+	Longitude *Longitude `json:"longitude,omitempty"`
 
 	// SearchParam Natural-language query (English only).
 	//
@@ -2446,15 +2473,15 @@ type UploadImageForm struct {
 	// Files One or more images (repeat the part); jpg/jpeg/png/gif/bmp/webp, at most 20 MB each.
 	Files []openapi_types.File `json:"files"`
 
-	// Latitude A latitude or longitude in decimal degrees as multipart text (multipart values are always text).
+	// Latitude A latitude in decimal degrees (-90..90) as multipart text (multipart values are always text).
 	//
 	// Example: 39.9042
-	Latitude *CoordinateText `json:"latitude,omitempty"`
+	Latitude *LatitudeText `json:"latitude,omitempty"`
 
-	// Longitude A latitude or longitude in decimal degrees as multipart text (multipart values are always text).
+	// Longitude A longitude in decimal degrees (-180..180) as multipart text (multipart values are always text).
 	//
-	// Example: 39.9042
-	Longitude *CoordinateText `json:"longitude,omitempty"`
+	// Example: 116.4074
+	Longitude *LongitudeText `json:"longitude,omitempty"`
 
 	// Tags User-defined image tags (at most 50); the server appends the tag "api".
 	//
@@ -2512,15 +2539,15 @@ type UploadUrlForm struct {
 	// Example: 671631448308117500
 	FolderId *FolderId `json:"folder_id,omitempty"`
 
-	// Latitude A latitude or longitude in decimal degrees, as a number or a decimal string.
+	// Latitude A latitude in decimal degrees (-90..90), as a number or a decimal string; anything else answers 0001 "latitude must be a valid decimal number".
 	//
-	// Example: 66.66
-	Latitude *Coordinate `json:"latitude,omitempty"`
+	// Example: 39.9042
+	Latitude *Latitude `json:"latitude,omitempty"`
 
-	// Longitude A latitude or longitude in decimal degrees, as a number or a decimal string.
+	// Longitude A longitude in decimal degrees (-180..180), as a number or a decimal string; anything else answers 0001 "longitude must be a valid decimal number".
 	//
-	// Example: 66.66
-	Longitude *Coordinate `json:"longitude,omitempty"`
+	// Example: 116.4074
+	Longitude *Longitude `json:"longitude,omitempty"`
 
 	// RetainOriginalVideo Whether the original source video is kept.
 	RetainOriginalVideo *bool `json:"retain_original_video,omitempty"`
@@ -2568,15 +2595,15 @@ type UploadUrlMultipartForm struct {
 	// Example: 671631448308117500
 	FolderId *FolderId `json:"folder_id,omitempty"`
 
-	// Latitude A latitude or longitude in decimal degrees as multipart text (multipart values are always text).
+	// Latitude A latitude in decimal degrees (-90..90) as multipart text (multipart values are always text).
 	//
 	// Example: 39.9042
-	Latitude *CoordinateText `json:"latitude,omitempty"`
+	Latitude *LatitudeText `json:"latitude,omitempty"`
 
-	// Longitude A latitude or longitude in decimal degrees as multipart text (multipart values are always text).
+	// Longitude A longitude in decimal degrees (-180..180) as multipart text (multipart values are always text).
 	//
-	// Example: 39.9042
-	Longitude *CoordinateText `json:"longitude,omitempty"`
+	// Example: 116.4074
+	Longitude *LongitudeText `json:"longitude,omitempty"`
 
 	// RetainOriginalVideo Whether the original source video is kept.
 	RetainOriginalVideo *bool `json:"retain_original_video,omitempty"`
@@ -2642,15 +2669,15 @@ type UploadVideoForm struct {
 	// Example: 671631448308117500
 	FolderId *FolderId `json:"folder_id,omitempty"`
 
-	// Latitude A latitude or longitude in decimal degrees as multipart text (multipart values are always text).
+	// Latitude A latitude in decimal degrees (-90..90) as multipart text (multipart values are always text).
 	//
 	// Example: 39.9042
-	Latitude *CoordinateText `json:"latitude,omitempty"`
+	Latitude *LatitudeText `json:"latitude,omitempty"`
 
-	// Longitude A latitude or longitude in decimal degrees as multipart text (multipart values are always text).
+	// Longitude A longitude in decimal degrees (-180..180) as multipart text (multipart values are always text).
 	//
-	// Example: 39.9042
-	Longitude *CoordinateText `json:"longitude,omitempty"`
+	// Example: 116.4074
+	Longitude *LongitudeText `json:"longitude,omitempty"`
 
 	// RetainOriginalVideo Whether the original source video is kept.
 	RetainOriginalVideo *bool `json:"retain_original_video,omitempty"`
@@ -2688,6 +2715,11 @@ type UploadVideoResponse struct {
 	// Success True when the call succeeded (absent from some early vendor examples).
 	Success *SuccessFlag `json:"success,omitempty"`
 }
+
+// UserFolderId A folder the user created; the default folders (-1 Default, -2 API) cannot be renamed or deleted (0001 "The default folders cannot be changed.").
+//
+// Example: 671631448308117500
+type UserFolderId = int64
 
 // VideoChatEventStream Server-Sent Events body of chat_stream, marketer_chat_stream (and chat with Accept:
 // text/event-stream). Each event is one line `data:<json>` (no space after the colon, as the
@@ -3861,68 +3893,6 @@ func (t *ChatStreamEvent) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsCoordinate0 returns the union data inside the Coordinate as a Coordinate0
-func (t Coordinate) AsCoordinate0() (Coordinate0, error) {
-	var body Coordinate0
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCoordinate0 overwrites any union data inside the Coordinate as the provided Coordinate0
-func (t *Coordinate) FromCoordinate0(v Coordinate0) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCoordinate0 performs a merge with any union data inside the Coordinate, using the provided Coordinate0
-func (t *Coordinate) MergeCoordinate0(v Coordinate0) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsCoordinate1 returns the union data inside the Coordinate as a Coordinate1
-func (t Coordinate) AsCoordinate1() (Coordinate1, error) {
-	var body Coordinate1
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCoordinate1 overwrites any union data inside the Coordinate as the provided Coordinate1
-func (t *Coordinate) FromCoordinate1(v Coordinate1) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCoordinate1 performs a merge with any union data inside the Coordinate, using the provided Coordinate1
-func (t *Coordinate) MergeCoordinate1(v Coordinate1) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t Coordinate) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *Coordinate) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
 // AsImageBase640 returns the union data inside the ImageBase64 as a ImageBase640
 func (t ImageBase64) AsImageBase640() (ImageBase640, error) {
 	var body ImageBase640
@@ -4043,6 +4013,130 @@ func (t IntOrNumericString) MarshalJSON() ([]byte, error) {
 }
 
 func (t *IntOrNumericString) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsLatitude0 returns the union data inside the Latitude as a Latitude0
+func (t Latitude) AsLatitude0() (Latitude0, error) {
+	var body Latitude0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromLatitude0 overwrites any union data inside the Latitude as the provided Latitude0
+func (t *Latitude) FromLatitude0(v Latitude0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeLatitude0 performs a merge with any union data inside the Latitude, using the provided Latitude0
+func (t *Latitude) MergeLatitude0(v Latitude0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsLatitude1 returns the union data inside the Latitude as a Latitude1
+func (t Latitude) AsLatitude1() (Latitude1, error) {
+	var body Latitude1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromLatitude1 overwrites any union data inside the Latitude as the provided Latitude1
+func (t *Latitude) FromLatitude1(v Latitude1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeLatitude1 performs a merge with any union data inside the Latitude, using the provided Latitude1
+func (t *Latitude) MergeLatitude1(v Latitude1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Latitude) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *Latitude) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsLongitude0 returns the union data inside the Longitude as a Longitude0
+func (t Longitude) AsLongitude0() (Longitude0, error) {
+	var body Longitude0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromLongitude0 overwrites any union data inside the Longitude as the provided Longitude0
+func (t *Longitude) FromLongitude0(v Longitude0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeLongitude0 performs a merge with any union data inside the Longitude, using the provided Longitude0
+func (t *Longitude) MergeLongitude0(v Longitude0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsLongitude1 returns the union data inside the Longitude as a Longitude1
+func (t Longitude) AsLongitude1() (Longitude1, error) {
+	var body Longitude1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromLongitude1 overwrites any union data inside the Longitude as the provided Longitude1
+func (t *Longitude) FromLongitude1(v Longitude1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeLongitude1 performs a merge with any union data inside the Longitude, using the provided Longitude1
+func (t *Longitude) MergeLongitude1(v Longitude1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Longitude) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *Longitude) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -8395,6 +8489,12 @@ type ClientInterface interface {
 	// null. The newer docs type duration/size/create_time as integers; the schema accepts integers
 	// or numeric strings. Shape from client evidence, unverified (no v1.2 vendor example).
 	//
+	// **Unknown `video_no`: code `0000` with `data: null`**, not `0001`. Evidence: the vendor's own
+	// example client (`Memories-ai-labs/examples`, `common/client.py`, API_FACTS source EX) polls
+	// this call and documents a null `data` for a video the API does not know (yet); the newer
+	// docs mark `data` nullable. `get_private_video_details` keeps the documented
+	// `0001 video not found`.
+	//
 	// Corresponds with GET /serve/api/v1/get_metadata (the `GetMetadata` operationId).
 	GetMetadata(ctx context.Context, params *GetMetadataParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -9562,6 +9662,12 @@ func (c *Client) GetAudioTranscription(ctx context.Context, params *GetAudioTran
 // Newer docs' video metadata call (same body as `get_private_video_details`); `data` may be
 // null. The newer docs type duration/size/create_time as integers; the schema accepts integers
 // or numeric strings. Shape from client evidence, unverified (no v1.2 vendor example).
+//
+// **Unknown `video_no`: code `0000` with `data: null`**, not `0001`. Evidence: the vendor's own
+// example client (`Memories-ai-labs/examples`, `common/client.py`, API_FACTS source EX) polls
+// this call and documents a null `data` for a video the API does not know (yet); the newer
+// docs mark `data` nullable. `get_private_video_details` keeps the documented
+// `0001 video not found`.
 //
 // Corresponds with GET /serve/api/v1/get_metadata (the `GetMetadata` operationId).
 func (c *Client) GetMetadata(ctx context.Context, params *GetMetadataParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13637,6 +13743,12 @@ type ClientWithResponsesInterface interface {
 	// null. The newer docs type duration/size/create_time as integers; the schema accepts integers
 	// or numeric strings. Shape from client evidence, unverified (no v1.2 vendor example).
 	//
+	// **Unknown `video_no`: code `0000` with `data: null`**, not `0001`. Evidence: the vendor's own
+	// example client (`Memories-ai-labs/examples`, `common/client.py`, API_FACTS source EX) polls
+	// this call and documents a null `data` for a video the API does not know (yet); the newer
+	// docs mark `data` nullable. `get_private_video_details` keeps the documented
+	// `0001 video not found`.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /serve/api/v1/get_metadata (the `GetMetadata` operationId).
@@ -17643,6 +17755,12 @@ func (c *ClientWithResponses) GetAudioTranscriptionWithResponse(ctx context.Cont
 // Newer docs' video metadata call (same body as `get_private_video_details`); `data` may be
 // null. The newer docs type duration/size/create_time as integers; the schema accepts integers
 // or numeric strings. Shape from client evidence, unverified (no v1.2 vendor example).
+//
+// **Unknown `video_no`: code `0000` with `data: null`**, not `0001`. Evidence: the vendor's own
+// example client (`Memories-ai-labs/examples`, `common/client.py`, API_FACTS source EX) polls
+// this call and documents a null `data` for a video the API does not know (yet); the newer
+// docs mark `data` nullable. `get_private_video_details` keeps the documented
+// `0001 video not found`.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -1903,6 +1903,12 @@ type GuideTaskStatusEnvelope struct {
 // GuideTaskStatusEnvelopeStatus defines model for GuideTaskStatusEnvelope.Status.
 type GuideTaskStatusEnvelopeStatus string
 
+// HTTPValidationError FastAPI's request-validation answer (HTTP 422), sent before the application's handlers and their envelope run.
+type HTTPValidationError struct {
+	// Detail One entry per failing input.
+	Detail []ValidationIssue `json:"detail"`
+}
+
 // Health defines model for Health.
 type Health struct {
 	// Status Example: ok
@@ -2401,6 +2407,35 @@ type UpdateMemoryResultEnvelope struct {
 // UpdateMemoryResultEnvelopeStatus defines model for UpdateMemoryResultEnvelope.Status.
 type UpdateMemoryResultEnvelopeStatus string
 
+// ValidationIssue One pydantic validation error.
+type ValidationIssue struct {
+	// Ctx Error context.
+	Ctx *map[string]interface{} `json:"ctx,omitempty"`
+
+	// Input The offending input as received.
+	Input interface{} `json:"input,omitempty"`
+
+	// Loc Where the input is, e.g. ["body", "file"].
+	Loc []ValidationIssue_Loc_Item `json:"loc"`
+
+	// Msg Human-readable message.
+	Msg string `json:"msg"`
+
+	// Type pydantic error type, e.g. value_error, missing.
+	Type string `json:"type"`
+}
+
+// ValidationIssueLoc0 defines model for ValidationIssue.Loc.0.
+type ValidationIssueLoc0 = string
+
+// ValidationIssueLoc1 defines model for ValidationIssue.Loc.1.
+type ValidationIssueLoc1 = int
+
+// ValidationIssue_Loc_Item defines model for ValidationIssue.loc.Item.
+type ValidationIssue_Loc_Item struct {
+	union json.RawMessage
+}
+
 // AgentIDQuery defines model for AgentIDQuery.
 type AgentIDQuery = string
 
@@ -2604,6 +2639,9 @@ type UpdateBioOK struct {
 type UpdateMemoryOK struct {
 	union json.RawMessage
 }
+
+// UploadExpected FastAPI's request-validation answer (HTTP 422), sent before the application's handlers and their envelope run.
+type UploadExpected = HTTPValidationError
 
 // ValidationError defines model for ValidationError.
 type ValidationError = ErrorEnvelope
@@ -3370,6 +3408,68 @@ func (a UpdateMemoryRequest_Metadata) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(object)
+}
+
+// AsValidationIssueLoc0 returns the union data inside the ValidationIssue_Loc_Item as a ValidationIssueLoc0
+func (t ValidationIssue_Loc_Item) AsValidationIssueLoc0() (ValidationIssueLoc0, error) {
+	var body ValidationIssueLoc0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromValidationIssueLoc0 overwrites any union data inside the ValidationIssue_Loc_Item as the provided ValidationIssueLoc0
+func (t *ValidationIssue_Loc_Item) FromValidationIssueLoc0(v ValidationIssueLoc0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeValidationIssueLoc0 performs a merge with any union data inside the ValidationIssue_Loc_Item, using the provided ValidationIssueLoc0
+func (t *ValidationIssue_Loc_Item) MergeValidationIssueLoc0(v ValidationIssueLoc0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsValidationIssueLoc1 returns the union data inside the ValidationIssue_Loc_Item as a ValidationIssueLoc1
+func (t ValidationIssue_Loc_Item) AsValidationIssueLoc1() (ValidationIssueLoc1, error) {
+	var body ValidationIssueLoc1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromValidationIssueLoc1 overwrites any union data inside the ValidationIssue_Loc_Item as the provided ValidationIssueLoc1
+func (t *ValidationIssue_Loc_Item) FromValidationIssueLoc1(v ValidationIssueLoc1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeValidationIssueLoc1 performs a merge with any union data inside the ValidationIssue_Loc_Item, using the provided ValidationIssueLoc1
+func (t *ValidationIssue_Loc_Item) MergeValidationIssueLoc1(v ValidationIssueLoc1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ValidationIssue_Loc_Item) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ValidationIssue_Loc_Item) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }
 
 // AsApiKeyCreatedEnvelope returns the union data inside the ApiKeyCreatedResponse as a ApiKeyCreatedEnvelope
@@ -9063,6 +9163,8 @@ type CreateFileIntegrationUnprefixedResponse struct {
 	JSON403 *Forbidden
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *FileTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UploadExpected
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -9100,6 +9202,11 @@ func (r CreateFileIntegrationUnprefixedResponse) GetJSON403() *Forbidden {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateFileIntegrationUnprefixedResponse) GetJSON413() *FileTooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateFileIntegrationUnprefixedResponse) GetJSON422() *UploadExpected {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -10583,6 +10690,8 @@ type CreateFileIntegrationResponse struct {
 	JSON403 *Forbidden
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *FileTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UploadExpected
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -10620,6 +10729,11 @@ func (r CreateFileIntegrationResponse) GetJSON403() *Forbidden {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateFileIntegrationResponse) GetJSON413() *FileTooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateFileIntegrationResponse) GetJSON422() *UploadExpected {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -14146,6 +14260,13 @@ func ParseCreateFileIntegrationUnprefixedResponse(rsp *http.Response) (*CreateFi
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UploadExpected
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16487,6 +16608,13 @@ func ParseCreateFileIntegrationResponse(rsp *http.Response) (*CreateFileIntegrat
 			return nil, err
 		}
 		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UploadExpected
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited

@@ -779,6 +779,12 @@ export interface paths {
          * @description Newer docs' video metadata call (same body as `get_private_video_details`); `data` may be
          *     null. The newer docs type duration/size/create_time as integers; the schema accepts integers
          *     or numeric strings. Shape from client evidence, unverified (no v1.2 vendor example).
+         *
+         *     **Unknown `video_no`: code `0000` with `data: null`**, not `0001`. Evidence: the vendor's own
+         *     example client (`Memories-ai-labs/examples`, `common/client.py`, API_FACTS source EX) polls
+         *     this call and documents a null `data` for a video the API does not know (yet); the newer
+         *     docs mark `data` nullable. `get_private_video_details` keeps the documented
+         *     `0001 video not found`.
          */
         get: operations["get_metadata"];
         put?: never;
@@ -1185,15 +1191,25 @@ export interface components {
          */
         CameraModel: string;
         /**
-         * @description A latitude or longitude in decimal degrees, as a number or a decimal string.
-         * @example 66.66
-         */
-        Coordinate: number | string;
-        /**
-         * @description A latitude or longitude in decimal degrees as multipart text (multipart values are always text).
+         * @description A latitude in decimal degrees (-90..90), as a number or a decimal string; anything else answers 0001 "latitude must be a valid decimal number".
          * @example 39.9042
          */
-        CoordinateText: string;
+        Latitude: number | string;
+        /**
+         * @description A longitude in decimal degrees (-180..180), as a number or a decimal string; anything else answers 0001 "longitude must be a valid decimal number".
+         * @example 116.4074
+         */
+        Longitude: number | string;
+        /**
+         * @description A latitude in decimal degrees (-90..90) as multipart text (multipart values are always text).
+         * @example 39.9042
+         */
+        LatitudeText: string;
+        /**
+         * @description A longitude in decimal degrees (-180..180) as multipart text (multipart values are always text).
+         * @example 116.4074
+         */
+        LongitudeText: string;
         /**
          * @description User-defined tags (at most 20); the server appends the tag "api".
          * @example [
@@ -1217,10 +1233,13 @@ export interface components {
          */
         PlatformType: "TIKTOK" | "YOUTUBE" | "INSTAGRAM";
         /**
-         * @description Score threshold applied to results (low = broad, high = strict).
-         * @enum {string}
+         * @description Score threshold applied to results (low = broad, high = strict). Omitted or `null` means no
+         *     threshold. Evidence for `null`: the vendor's own search notebook
+         *     (`Memories-ai-labs/examples`, `notebooks/00_search_api_overview.ipynb`, API_FACTS source EX)
+         *     sends `"filtering_level": null` to search without a threshold.
+         * @enum {string|null}
          */
-        FilteringLevel: "low" | "medium" | "high";
+        FilteringLevel: "low" | "medium" | "high" | null;
         /**
          * @description Maximum number of results (newer docs - default 100, range 1-1000).
          * @default 100
@@ -1237,6 +1256,12 @@ export interface components {
          * @example 671631448308117500
          */
         FolderId: number;
+        /**
+         * Format: int64
+         * @description A folder the user created; the default folders (-1 Default, -2 API) cannot be renamed or deleted (0001 "The default folders cannot be changed.").
+         * @example 671631448308117500
+         */
+        UserFolderId: number;
         /**
          * @description Requested YouTube resolution (the result is <= the source); integer or string, 720 when omitted; other platforms keep the original resolution.
          * @default 720
@@ -1316,8 +1341,8 @@ export interface components {
             callback?: components["schemas"]["CallbackUrl"];
             datetime_taken?: components["schemas"]["DatetimeTaken"];
             camera_model?: components["schemas"]["CameraModel"];
-            latitude?: components["schemas"]["CoordinateText"];
-            longitude?: components["schemas"]["CoordinateText"];
+            latitude?: components["schemas"]["LatitudeText"];
+            longitude?: components["schemas"]["LongitudeText"];
             tags?: components["schemas"]["VideoTags"];
             /**
              * @description Whether the original source video is kept.
@@ -1353,8 +1378,8 @@ export interface components {
             callback?: components["schemas"]["CallbackUrl"];
             datetime_taken?: components["schemas"]["DatetimeTaken"];
             camera_model?: components["schemas"]["CameraModel"];
-            latitude?: components["schemas"]["Coordinate"];
-            longitude?: components["schemas"]["Coordinate"];
+            latitude?: components["schemas"]["Latitude"];
+            longitude?: components["schemas"]["Longitude"];
             tags?: components["schemas"]["VideoTags"];
             /**
              * @description Whether the original source video is kept.
@@ -1379,8 +1404,8 @@ export interface components {
             callback?: components["schemas"]["CallbackUrl"];
             datetime_taken?: components["schemas"]["DatetimeTaken"];
             camera_model?: components["schemas"]["CameraModel"];
-            latitude?: components["schemas"]["CoordinateText"];
-            longitude?: components["schemas"]["CoordinateText"];
+            latitude?: components["schemas"]["LatitudeText"];
+            longitude?: components["schemas"]["LongitudeText"];
             tags?: components["schemas"]["VideoTags"];
             /**
              * @description Whether the original source video is kept.
@@ -1571,8 +1596,8 @@ export interface components {
             unique_id?: components["schemas"]["UniqueId"];
             datetime_taken?: components["schemas"]["DatetimeTaken"];
             camera_model?: components["schemas"]["CameraModel"];
-            latitude?: components["schemas"]["CoordinateText"];
-            longitude?: components["schemas"]["CoordinateText"];
+            latitude?: components["schemas"]["LatitudeText"];
+            longitude?: components["schemas"]["LongitudeText"];
             tags?: components["schemas"]["ImageTags"];
         };
         /** @description Success envelope of upload_img. */
@@ -1660,8 +1685,8 @@ export interface components {
             /** @description Only items with this camera model (newer docs). */
             camera_tag?: string;
             datetime_taken?: components["schemas"]["DatetimeTaken"];
-            latitude?: components["schemas"]["Coordinate"];
-            longitude?: components["schemas"]["Coordinate"];
+            latitude?: components["schemas"]["Latitude"];
+            longitude?: components["schemas"]["Longitude"];
             folder_id?: components["schemas"]["FolderId"];
         };
         /** @description Public-library search request. */
@@ -2187,8 +2212,8 @@ export interface components {
              * @description Only videos captured at or after this time, in milliseconds since the epoch (newer docs).
              */
             datetime_taken?: number;
-            latitude?: components["schemas"]["Coordinate"];
-            longitude?: components["schemas"]["Coordinate"];
+            latitude?: components["schemas"]["Latitude"];
+            longitude?: components["schemas"]["Longitude"];
             folder_id?: components["schemas"]["FolderId"];
         };
         /** @description One video of a listing; numbers are strings as in the vendor example. */
@@ -2414,8 +2439,8 @@ export interface components {
             memories: components["schemas"]["MemoryInput"][];
             /** @description Tags applied to every memory of the request. */
             tags?: string[];
-            latitude?: components["schemas"]["Coordinate"];
-            longitude?: components["schemas"]["Coordinate"];
+            latitude?: components["schemas"]["Latitude"];
+            longitude?: components["schemas"]["Longitude"];
             /**
              * Format: date-time
              * @description When the memories happened (ISO-8601).
@@ -2546,7 +2571,7 @@ export interface components {
         };
         /** @description Folder rename fields. */
         FolderRenameRequest: {
-            folder_id: components["schemas"]["FolderId"];
+            folder_id: components["schemas"]["UserFolderId"];
             /**
              * @description New folder name, at most 100 characters.
              * @example renamed-project
@@ -2555,11 +2580,16 @@ export interface components {
         };
         /** @description Folder deletion fields. */
         FolderDeleteRequest: {
-            folder_id: components["schemas"]["FolderId"];
+            folder_id: components["schemas"]["UserFolderId"];
         };
         /** @description Videos to move into a folder. */
         FolderMoveRequest: {
-            folder_id: components["schemas"]["FolderId"];
+            /**
+             * Format: int64
+             * @description Target folder (-1 is the Default folder); the read-only legacy API folder (-2) answers 0001 "The API folder is read-only.".
+             * @example 671631448308117500
+             */
+            folder_id: number;
             /** @description Private videos to move (at most 500). */
             video_nos: string[];
         };

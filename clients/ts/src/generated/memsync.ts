@@ -656,6 +656,24 @@ export interface components {
          * @example 2024-03-20T10:00:00Z
          */
         Timestamp: string;
+        /** @description FastAPI's request-validation answer (HTTP 422), sent before the application's handlers and their envelope run. */
+        HTTPValidationError: {
+            /** @description One entry per failing input. */
+            detail: components["schemas"]["ValidationIssue"][];
+        };
+        /** @description One pydantic validation error. */
+        ValidationIssue: {
+            /** @description pydantic error type, e.g. value_error, missing. */
+            type: string;
+            /** @description Where the input is, e.g. ["body", "file"]. */
+            loc: (string | number)[];
+            /** @description Human-readable message. */
+            msg: string;
+            /** @description The offending input as received. */
+            input?: unknown;
+            /** @description Error context. */
+            ctx?: Record<string, never>;
+        };
         ErrorEnvelope: {
             error: {
                 /**
@@ -1553,6 +1571,39 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /**
+         * @description The `file` form field arrived as a plain text field instead of a file part (a part without a
+         *     `filename` in its Content-Disposition). MemSync is a FastAPI service: such a request fails
+         *     FastAPI's own request validation before the application runs, so the answer is FastAPI's
+         *     422 `{"detail": [...]}` (pydantic 2 wording), not the documented error envelope. The mock
+         *     follows it rather than accepting the text as a 5-byte `document.txt`.
+         */
+        UploadExpected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": [
+                 *         {
+                 *           "type": "value_error",
+                 *           "loc": [
+                 *             "body",
+                 *             "file"
+                 *           ],
+                 *           "msg": "Value error, Expected UploadFile, received: <class 'str'>",
+                 *           "input": "hello",
+                 *           "ctx": {
+                 *             "error": {}
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["HTTPValidationError"];
             };
         };
         /** @description File larger than 50 MB. */
@@ -2968,6 +3019,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["FileTooLarge"];
+            422: components["responses"]["UploadExpected"];
             429: components["responses"]["RateLimited"];
         };
     };
@@ -3235,6 +3287,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["FileTooLarge"];
+            422: components["responses"]["UploadExpected"];
             429: components["responses"]["RateLimited"];
         };
     };
