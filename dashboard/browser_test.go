@@ -256,6 +256,9 @@ func TestBrowser(t *testing.T) {
 		!strings.Contains(curl, `-d '{"seconds":2}'`) {
 		t.Errorf("the advance form's curl is %q", curl)
 	}
+	if curl := eval[string](t, ctx, `document.querySelector("#ctl-faults pre.curl").textContent`); !strings.Contains(curl, `/_mock/faults' `) {
+		t.Errorf("the faults form's curl without a key is %q, want the global PUT /_mock/faults", curl)
+	}
 	run("advance the clock with the page's form: PARSE without a reload",
 		chromedp.Click(chromedp.ID("btn-advance")),
 		waitJS(row+`.textContent === "PARSE"`),

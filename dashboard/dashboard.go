@@ -66,6 +66,10 @@ type Account struct {
 	Ledger         []limits.Entry // oldest first
 	Usage          map[string]float64
 	Buckets        []limits.BucketState
+	// Faults are the faults its requests get; OwnFaults says they are the
+	// account's own (PUT /_mock/faults?api_key=K), not the global ones.
+	Faults    map[string]limits.FaultSpec
+	OwnFaults bool
 }
 
 // Library is one surface's libraries (v1 videos and images; a v2 asset

@@ -155,6 +155,7 @@ type accountsView struct {
 	Ledger   []limits.Entry // newest first, at most 20
 	Usage    []kv
 	Faults   []faultRow
+	Own      bool // Faults are the selected account's own
 	Prefix   string
 	Q        query
 }
@@ -186,6 +187,9 @@ func (d *Dashboard) accountsView(q query) accountsView {
 		}
 	}
 	faults := d.src.Accounts.Faults()
+	if v.Selected != nil && v.Selected.OwnFaults {
+		faults, v.Own = v.Selected.Faults, true
+	}
 	for _, op := range slices.Sorted(maps.Keys(faults)) {
 		b, _ := json.Marshal(faults[op])
 		v.Faults = append(v.Faults, faultRow{Op: op, Spec: string(b)})

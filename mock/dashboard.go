@@ -82,9 +82,10 @@ func (a uiAccounts) Keys() []string {
 
 func (a uiAccounts) Account(key string) dashboard.Account {
 	l := a.s.p.Ledger
+	faults, own := a.s.p.AccountFaults(key)
 	return dashboard.Account{Key: key, Balance: l.Balance(key), FreeCredits: l.FreeCredits(),
 		CreditsEnabled: l.Enabled(), Ledger: l.Entries(key), Usage: l.Usage(key),
-		Buckets: a.s.p.Limiter.Peek(a.s.p.Accounts.Resolve(key))}
+		Buckets: a.s.p.Limiter.Peek(a.s.p.Accounts.Resolve(key)), Faults: faults, OwnFaults: own}
 }
 
 func (a uiAccounts) Faults() map[string]limits.FaultSpec { return a.s.p.Faults.Get() }

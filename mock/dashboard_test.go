@@ -184,3 +184,26 @@ func TestDashboardV2Assets(t *testing.T) {
 		t.Fatalf("v2 item page: %d %.1500s", page.Code, page.Body.String())
 	}
 }
+
+// TestDashboardAccountFaults: the Accounts view shows an account's own
+// faults (PUT /_mock/faults?api_key=K) instead of the global ones.
+func TestDashboardAccountFaults(t *testing.T) {
+	ts := newTestServer(t, Options{})
+	ts.json(http.MethodPost, "/serve/api/v1/list_videos", "sk-a", map[string]any{})
+	ts.json(http.MethodPost, "/serve/api/v1/list_videos", "sk-b", map[string]any{})
+	rec := ts.do(http.MethodPut, "/_mock/faults?api_key=sk-a", "", "application/json",
+		strings.NewReader(`{"operations":{"search":{"error_rate":0.5}}}`))
+	if rec.Code != 200 {
+		t.Fatalf("PUT faults: %d %s", rec.Code, rec.Body)
+	}
+	tests := []struct {
+		account string
+		own     bool
+	}{{"sk-a", true}, {"sk-b", false}}
+	for _, tt := range tests {
+		body := ts.do(http.MethodGet, "/_mock/ui/panel?name=accounts&account="+tt.account, "", "", nil).Body.String()
+		if strings.Contains(body, "this account's own") != tt.own || strings.Contains(body, "error_rate") != tt.own {
+			t.Errorf("%s: own faults shown = %v, want %v\n%.400s", tt.account, !tt.own, tt.own, body[strings.Index(body, "Faults"):])
+		}
+	}
+}

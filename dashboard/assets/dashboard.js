@@ -56,6 +56,7 @@
       var v = e.value;
       if (e.hasAttribute("data-param")) {
         if (v.trim() !== "") path = path.replace("{" + e.name + "}", encodeURIComponent(v.trim()));
+        else if (!e.required) path = path.replace(new RegExp("[?&]" + e.name + "=\\{" + e.name + "\\}"), "");
         return;
       }
       if (e.hasAttribute("data-key")) { key = v.trim(); return; }
