@@ -8,8 +8,9 @@ import (
 )
 
 // TestOperationCoverage keeps the coverage table: every operation of
-// openapi/memories.yaml needs at least one scenario tagged @op:<operationId>,
-// and every @op: tag must name a real operation.
+// openapi/memories.yaml and openapi/memories-v2.yaml needs at least one
+// scenario tagged @op:<operationId> (v2 ones also @v2), and every @op: tag
+// must name a real operation.
 func TestOperationCoverage(t *testing.T) {
 	specs, err := LoadSpecs()
 	if err != nil {
@@ -23,8 +24,16 @@ func TestOperationCoverage(t *testing.T) {
 	if len(ops) != 53 {
 		t.Errorf("memories.yaml has %d operations, the suite was written for 53: add scenarios for the new ones", len(ops))
 	}
+	v2ops := specs.OperationIDs(APIV2)
 	known := map[string]bool{}
 	for _, op := range ops {
+		known[op] = true
+	}
+	for _, op := range v2ops {
+		known[op] = true
+	}
+	// MemSync operations are tagged too; their coverage is not counted here.
+	for _, op := range specs.OperationIDs(APIMemSync) {
 		known[op] = true
 	}
 	count := map[string]int{}
@@ -35,24 +44,32 @@ func TestOperationCoverage(t *testing.T) {
 				continue
 			}
 			if !known[op] {
-				t.Errorf("%s: tag %s names no operation of memories.yaml", p.Location(), tag)
+				t.Errorf("%s: tag %s names no operation of memories.yaml or memories-v2.yaml", p.Location(), tag)
+			}
+			if strings.HasPrefix(op, "v2_") && !p.HasTag("@v2") {
+				t.Errorf("%s: a scenario of v2 operation %s must be tagged @v2", p.Location(), op)
 			}
 			count[op]++
 		}
 	}
-	var table strings.Builder
-	fmt.Fprintf(&table, "%-34s %s\n", "operation", "scenarios")
-	var missing []string
-	for _, op := range ops {
-		fmt.Fprintf(&table, "%-34s %d\n", op, count[op])
-		if count[op] == 0 {
-			missing = append(missing, op)
+	for _, set := range []struct {
+		name string
+		ops  []string
+	}{{"memories.yaml", ops}, {"memories-v2.yaml", v2ops}} {
+		var table strings.Builder
+		fmt.Fprintf(&table, "%-34s %s\n", "operation", "scenarios")
+		var missing []string
+		for _, op := range set.ops {
+			fmt.Fprintf(&table, "%-34s %d\n", op, count[op])
+			if count[op] == 0 {
+				missing = append(missing, op)
+			}
 		}
-	}
-	t.Logf("coverage of memories.yaml (%d operations, %d scenarios):\n%s", len(ops), len(pickles), table.String())
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		t.Errorf("operations without a scenario: %s", strings.Join(missing, ", "))
+		t.Logf("coverage of %s (%d operations, %d scenarios):\n%s", set.name, len(set.ops), len(pickles), table.String())
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			t.Errorf("operations of %s without a scenario: %s", set.name, strings.Join(missing, ", "))
+		}
 	}
 	if len(pickles) < 40 {
 		t.Errorf("%d scenarios, want at least 40", len(pickles))
@@ -68,7 +85,7 @@ func TestScenarioTags(t *testing.T) {
 	}
 	allowed := map[string]bool{
 		"@smoke": true, "@sse": true, "@lifecycle": true, "@mock-only": true, "@costly": true,
-		"@destructive": true, "@callback": true,
+		"@destructive": true, "@callback": true, "@v2": true,
 		// concurrency and the target's configuration (parallel.go)
 		TagSerial: true, TagNeedsRateLimits: true, TagNeedsCredits: true, TagTiming: true,
 	}

@@ -34,6 +34,13 @@ const (
 	// instead of the in-process one.
 	EnvMemSyncBaseURL = "MEMSYNC_API_BASE_URL"
 	EnvMemSyncKey     = "MEMSYNC_API_KEY"
+	// EnvV2BaseURL and EnvV2APIKey select a running Visual Intelligence v2
+	// server (the base URL ends in /serve/api/v2, as the vendor's CLI has
+	// it); the key defaults to EnvAPIKey. Without a URL, v2 scenarios run
+	// against the mock target's /serve/api/v2, or skip when the target is
+	// not a mock.
+	EnvV2BaseURL = "MEMORIES_V2_BASE_URL"
+	EnvV2APIKey  = "MEMORIES_V2_API_KEY"
 	// EnvInclude lists tags to run even though the target is not a mock,
 	// e.g. "@costly,@destructive".
 	EnvInclude = "CONTRACT_INCLUDE"
@@ -59,6 +66,10 @@ type Config struct {
 	// MemSyncURL and MemSyncKey select a running MemSync server; an empty
 	// MemSyncURL starts an in-process one.
 	MemSyncURL, MemSyncKey string
+	// V2URL and V2Key select a running v2 server (V2URL is the v2 base,
+	// e.g. https://mavi-backend.memories.ai/serve/api/v2); V2Key defaults
+	// to APIKey. An empty V2URL uses the mock target's /serve/api/v2.
+	V2URL, V2Key string
 	// ControlToken is sent as X-Mock-Token on control-plane calls.
 	ControlToken string
 	// Include names tags that run even on a target that is not a mock.
@@ -83,6 +94,8 @@ func ConfigFromEnv() (Config, error) {
 		CaptionKey:   os.Getenv(EnvCaptionKey),
 		MemSyncURL:   os.Getenv(EnvMemSyncBaseURL),
 		MemSyncKey:   os.Getenv(EnvMemSyncKey),
+		V2URL:        os.Getenv(EnvV2BaseURL),
+		V2Key:        os.Getenv(EnvV2APIKey),
 		ControlToken: os.Getenv(EnvControlToken),
 		Include:      SplitTags(os.Getenv(EnvInclude)),
 	}
@@ -131,6 +144,8 @@ type Suite struct {
 	memories   *Target
 	restricted lazyTarget
 	memsync    *Target
+	// v2 is the Visual Intelligence v2 target (nil: v2 scenarios skip).
+	v2 *Target
 	// skipped are the auto-skipped tags of this run, with reasons.
 	skipped []autoSkip
 
@@ -220,6 +235,10 @@ func NewSuite(ctx context.Context, cfg Config) (*Suite, error) {
 			Mock: s.memories.Mock && sameHost(cfg.MemSyncURL, s.memories.BaseURL)}
 		s.memsync.FreshKeys = s.memsync.Mock && memsyncAcceptsNewKey(ctx, s.memsync.BaseURL)
 	}
+	if err := s.startV2(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.clients = newClientPool(s)
 	s.userTags = strings.TrimSpace(s.opts.Tags)
 	s.opts.Tags, s.skipped = s.tagFilter()
@@ -294,6 +313,11 @@ func (s *Suite) Plan(w io.Writer) error {
 		kind = "a mock"
 	}
 	fmt.Fprintf(w, "contract: Memories.ai target %s (%s); MemSync target %s\n", s.memories.Name, kind, s.memsync.Name)
+	if s.v2 != nil {
+		fmt.Fprintf(w, "contract: v2 target %s\n", s.v2.Name)
+	} else {
+		fmt.Fprintf(w, "contract: no v2 target (set %s): @v2 scenarios skip\n", EnvV2BaseURL)
+	}
 	if len(s.skipped) == 0 {
 		return nil
 	}
@@ -376,6 +400,7 @@ func (s *Suite) Close() {
 		s.restricted.close()
 	}
 	s.memsync.Close()
+	s.v2.Close()
 }
 
 // Run is the one-call entry point of cmd/contract: build, run, close.

@@ -24,6 +24,9 @@ const (
 	APIControl API = "control.yaml"
 	// APIMemSync is openapi/memsync.yaml, the MemSync API.
 	APIMemSync API = "memsync.yaml"
+	// APIV2 is openapi/memories-v2.yaml, Visual Intelligence v2; its paths
+	// are relative to the v2 base URL (…/serve/api/v2).
+	APIV2 API = "memories-v2.yaml"
 )
 
 // Operation is one operation of a description, as the steps address it.
@@ -49,8 +52,8 @@ type Specs struct {
 	all  []*Operation
 }
 
-// LoadSpecs loads memories.yaml, control.yaml and (when embedded)
-// memsync.yaml and indexes their operations.
+// LoadSpecs loads memories.yaml, control.yaml, memories-v2.yaml and (when
+// embedded) memsync.yaml and indexes their operations.
 func LoadSpecs() (*Specs, error) {
 	s := &Specs{docs: map[API]*openapi3.T{}, byID: map[API]map[string]*Operation{}}
 	loaders := []struct {
@@ -61,6 +64,7 @@ func LoadSpecs() (*Specs, error) {
 		{APIMemories, openapi.Memories, false},
 		{APIControl, openapi.Control, false},
 		{APIMemSync, openapi.MemSync, true},
+		{APIV2, openapi.MemoriesV2, false},
 	}
 	for _, l := range loaders {
 		doc, err := l.load()

@@ -23,7 +23,7 @@ type stepGroup interface {
 func groups(w *world) []stepGroup {
 	return []stepGroup{
 		httpSteps{w}, authSteps{w}, uploadSteps{w}, streamSteps{w},
-		limitSteps{w}, controlSteps{w}, memsyncSteps{w},
+		limitSteps{w}, controlSteps{w}, memsyncSteps{w}, v2Steps{w},
 	}
 }
 

@@ -79,6 +79,9 @@ func InProcessOptions(processing time.Duration) mock.Options {
 		// The suite's callback receivers are its own loopback servers; a
 		// callback aimed anywhere else is a bug and is refused (0001).
 		CallbackHosts: callbackhosts.Loopback(),
+		// v2 uploads and async tasks finish as quickly as v1 processing.
+		V2UploadTime: processing,
+		V2TaskTime:   processing,
 	}
 }
 

@@ -49,6 +49,7 @@ type world struct {
 	receiver  *receiver
 	cleanups  []func()
 	memsync   *memsyncState
+	v2        *v2State
 	skipCause string
 }
 

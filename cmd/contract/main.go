@@ -36,6 +36,7 @@ type config struct {
 	target, key           string
 	captionURL, captionKy string
 	memsyncURL, memsyncKy string
+	v2URL, v2Key          string
 	tags, format          string
 	junit, cucumber       string
 	include               string
@@ -62,6 +63,8 @@ func load(args []string, getenv func(string) string, stderr io.Writer) (config, 
 	fs.StringVar(&c.captionKy, "caption-key", getenv(contract.EnvCaptionKey), "key of the caption host (env "+contract.EnvCaptionKey+")")
 	fs.StringVar(&c.memsyncURL, "memsync-target", getenv(contract.EnvMemSyncBaseURL), "base URL of a MemSync server; empty starts an in-process one (env "+contract.EnvMemSyncBaseURL+")")
 	fs.StringVar(&c.memsyncKy, "memsync-key", getenv(contract.EnvMemSyncKey), "X-API-Key for --memsync-target (env "+contract.EnvMemSyncKey+")")
+	fs.StringVar(&c.v2URL, "v2-target", getenv(contract.EnvV2BaseURL), "Visual Intelligence v2 base URL (…/serve/api/v2); empty: the mock target's /serve/api/v2, and @v2 scenarios skip on a target that is not a mock (env "+contract.EnvV2BaseURL+")")
+	fs.StringVar(&c.v2Key, "v2-key", getenv(contract.EnvV2APIKey), "API key for --v2-target (default --key; env "+contract.EnvV2APIKey+")")
 	fs.StringVar(&c.tags, "tags", "", "godog tag expression, e.g. '@smoke && ~@costly' (commas are OR inside an && part)")
 	fs.StringVar(&c.format, "format", "", "pretty or progress (default: pretty on a terminal, progress otherwise); any godog formatter")
 	fs.StringVar(&c.junit, "junit", "", "also write a JUnit XML report to this file")
@@ -149,6 +152,8 @@ func (c config) suiteConfig(ctx context.Context, terminal bool, stdout io.Writer
 		CaptionKey:  c.captionKy,
 		MemSyncURL:  c.memsyncURL,
 		MemSyncKey:  c.memsyncKy,
+		V2URL:       c.v2URL,
+		V2Key:       c.v2Key,
 		Include:     contract.SplitTags(c.include),
 		WaitTimeout: c.waitTimeout,
 		Log:         stdout,
