@@ -46,3 +46,8 @@ func (s *Server) cRequestsDelete(cl *call) (any, error) {
 	}
 	return map[string]any{"deleted": s.p.Journal.Remove(func(journal.Entry) bool { return true })}, nil
 }
+
+// FindRequests matches the journal, as POST /_mock/requests/find does.
+func (s *Server) FindRequests(m verify.Matcher) (verify.Result, error) {
+	return verify.Find(s.p.Journal.Last(0), m)
+}

@@ -306,3 +306,6 @@ func (s *Server) cStubDelete(cl *call) (any, error) {
 
 // errStubMissing answers 404 on the control plane.
 var errStubMissing = &APIError{Code: CodeBadParam, Msg: "stub not found"}
+
+// AddStubs registers user stubs (all or none), as POST /_mock/stubs does.
+func (s *Server) AddStubs(list ...stubs.Stub) ([]stubs.Stub, error) { return s.stubs.Add(list...) }
