@@ -1,6 +1,7 @@
 package prismtap
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 func TestClassify(t *testing.T) {
@@ -158,5 +161,57 @@ func TestTapBypass(t *testing.T) {
 	res.Body.Close()
 	if prismHits.Load() != 1 || serverHits.Load() != 1 {
 		t.Fatalf("prism %d, server %d hits; want 1 and 1", prismHits.Load(), serverHits.Load())
+	}
+}
+
+// TestProbe runs Probe against a fake Prism that validates only /checked:
+// the other operation must be reported silent.
+func TestProbe(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(`
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /checked/{id}:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object}
+      responses: {"200": {description: ok}}
+  /skipped:
+    put:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: array, items: {type: string}}
+      responses: {"200": {description: ok}}
+  /form:
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object}
+      responses: {"200": {description: ok}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotKey atomic.Value
+	prism := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotKey.Store(r.Header.Get("Authorization"))
+		if r.URL.Path == "/checked/probe" {
+			w.Header().Set("sl-violations", `[{"location":["request","body"],"severity":"Error","message":"Request body must be object"}]`)
+		}
+	}))
+	defer prism.Close()
+	checked, silent, err := Probe(context.Background(), prism.Client(), prism.URL, doc, http.Header{"Authorization": {"sk-probe"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked != 2 || len(silent) != 1 || !strings.HasPrefix(silent[0], "PUT /skipped") {
+		t.Fatalf("checked %d, silent %v", checked, silent)
+	}
+	if gotKey.Load() != "sk-probe" {
+		t.Errorf("header not sent: %v", gotKey.Load())
 	}
 }

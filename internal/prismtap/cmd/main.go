@@ -3,6 +3,10 @@
 //
 //	prismtap --listen 127.0.0.1:0 --target http://127.0.0.1:4010 --server http://127.0.0.1:8080 --report out.json
 //	prismtap fixture --listen 127.0.0.1:0
+//	prismtap probe --prism http://127.0.0.1:4010 --spec memories --header 'Authorization: sk-probe'
+//
+// probe (see prismtap.Probe) exits 1 when Prism leaves an operation's
+// request body unvalidated.
 //
 // It prints "listening on http://ADDR" once ready. On SIGINT or SIGTERM the
 // tap prints its report, writes it as JSON to --report and exits 1 when
@@ -21,15 +25,22 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/memharness/memharness/internal/prismtap"
+	"github.com/memharness/memharness/openapi"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "probe" {
+		return probe(args[1:], stdout, stderr)
+	}
 	fixture := len(args) > 0 && args[0] == "fixture"
 	if fixture {
 		args = args[1:]
@@ -113,4 +124,45 @@ func brokenUpstream() http.Handler {
 		_, _ = io.WriteString(w, `{"code":"0000","msg":"success","data":[],"success":true,"failed":false}`)
 	})
 	return mux
+}
+
+// probe runs prismtap.Probe against the embedded description named by --spec.
+func probe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("prismtap probe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	prism := fs.String("prism", "", "Prism proxy URL")
+	spec := fs.String("spec", "memories", "embedded description: memories or memsync")
+	hdr := fs.String("header", "", `header sent with every probe, "Name: value"`)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	load := map[string]func() (*openapi3.T, error){"memories": openapi.Memories, "memsync": openapi.MemSync}[*spec]
+	if load == nil || *prism == "" {
+		fmt.Fprintln(stderr, "prismtap probe: --prism URL and --spec memories|memsync are required")
+		return 2
+	}
+	doc, err := load()
+	if err != nil {
+		fmt.Fprintln(stderr, "prismtap probe:", err)
+		return 2
+	}
+	h := http.Header{}
+	if name, value, ok := strings.Cut(*hdr, ":"); ok {
+		h.Set(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	checked, silent, err := prismtap.Probe(ctx, &http.Client{Timeout: 30 * time.Second}, *prism, doc, h)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "probe %s: Prism flagged a wrong-typed JSON body on %d of %d operations\n", *spec, checked-len(silent), checked)
+	for _, op := range silent {
+		fmt.Fprintf(stdout, "  NOT VALIDATED by Prism: %s\n", op)
+	}
+	if len(silent) > 0 || checked == 0 {
+		return 1
+	}
+	return 0
 }
