@@ -315,6 +315,13 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("verify output %q, want the 4 list_videos", out)
 	}
 
+	run("add a stub with the page's form, then delete it with its button",
+		chromedp.Click(chromedp.ID("btn-stub")),
+		waitJS(`document.querySelector("#panel-stubs tr[data-stub]") !== null`),
+		waitJS(`document.querySelector("#panel-stubs tr[data-stub]").textContent.includes("0429")`),
+		chromedp.Click(chromedp.CSS("#panel-stubs tr[data-stub] button")),
+		waitJS(`document.querySelector("#panel-stubs tr[data-stub]") === null`))
+
 	weight := eval[float64](t, ctx, `(() => { const n = performance.getEntriesByType("navigation")[0]; let s = n.decodedBodySize;
 		for (const r of performance.getEntriesByType("resource")) if (!r.name.includes("/events")) s += r.decodedBodySize;
 		return s; })()`)

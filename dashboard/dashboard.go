@@ -159,6 +159,22 @@ type Knobs interface {
 	StreamKnobs() any
 }
 
+// Stubs reports the user stubs (POST /_mock/stubs) and the states of their
+// scenarios. It is optional: without it the page has no Stubs view.
+type Stubs interface {
+	Stubs() (stubs []Stub, states map[string]string)
+}
+
+// Stub is one user stub as the Stubs view shows it; Match and Answer are
+// JSON.
+type Stub struct {
+	ID, Operation                     string
+	Match, Answer                     string
+	Priority, Used                    int
+	Times                             *int
+	Scenario, RequiredState, NewState string
+}
+
 // Sources is what the dashboard reads. Clock, Journal, Webhooks and
 // Accounts are required; the rest are optional.
 type Sources struct {
@@ -168,6 +184,7 @@ type Sources struct {
 	Accounts  Accounts
 	Libraries []Library
 	Knobs     Knobs
+	Stubs     Stubs
 }
 
 // Options configures the dashboard.

@@ -51,7 +51,7 @@ func (q query) values() string {
 
 // panels lists the live panels of each page, by template name.
 var panels = map[string][]string{
-	"index": {"clock", "accounts", "library", "callbacks", "requests", "lists"},
+	"index": {"clock", "accounts", "library", "callbacks", "stubs", "requests", "lists"},
 	"video": {"clock", "item"},
 }
 
@@ -66,6 +66,7 @@ type page struct {
 	Panels  map[string]template.HTML
 	Reset   bool // the control plane resets one account
 	Toolkit bool // requests/find, fixtures and export exist
+	Stubs   bool // the Stubs view
 }
 
 func (d *Dashboard) index(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +84,8 @@ func (d *Dashboard) video(w http.ResponseWriter, r *http.Request) {
 
 func (d *Dashboard) renderPage(w http.ResponseWriter, q query, kind, title string) {
 	p := page{Title: title, Kind: kind, Prefix: d.o.Prefix, Control: d.o.Control, Q: q, Query: q.values(),
-		Panels: map[string]template.HTML{}, Reset: d.o.ScopedReset, Toolkit: d.o.Toolkit}
+		Panels: map[string]template.HTML{}, Reset: d.o.ScopedReset, Toolkit: d.o.Toolkit,
+		Stubs: d.src.Stubs != nil}
 	for _, name := range panels[kind] {
 		html, err := d.renderPanel(name, q)
 		if err != nil {
@@ -135,6 +137,11 @@ func (d *Dashboard) renderPanel(name string, q query) (string, error) {
 		data = d.requestsView(q)
 	case "lists":
 		data = d.listsView()
+	case "stubs":
+		if d.src.Stubs == nil {
+			return "", nil
+		}
+		data = d.stubsView()
 	case "item":
 		data = d.itemView(q)
 	default:
@@ -314,6 +321,24 @@ func (q query) matches(e journal.Entry) bool {
 		return sub == "" || strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 	}
 	return has(e.OperationID+" "+e.Path, q.Op) && has(e.APIKey, q.Key) && has(e.Code+" "+strconv.Itoa(e.Status), q.Code)
+}
+
+// stubsView is the Stubs panel.
+type stubsView struct {
+	Stubs   []Stub
+	States  []kvs
+	Control string
+}
+
+type kvs struct{ K, V string }
+
+func (d *Dashboard) stubsView() stubsView {
+	list, states := d.src.Stubs.Stubs()
+	v := stubsView{Stubs: list, Control: d.o.Control}
+	for _, k := range slices.Sorted(maps.Keys(states)) {
+		v.States = append(v.States, kvs{k, states[k]})
+	}
+	return v
 }
 
 // listsView feeds the forms' datalists: known keys, items, operations.

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -49,6 +50,7 @@ func (s *Server) newDashboard() (http.Handler, error) {
 		Accounts:  uiAccounts{s: s},
 		Libraries: libs,
 		Knobs:     uiKnobs{s: s},
+		Stubs:     uiStubs{s: s},
 	}, dashboard.Options{ScopedReset: true, Toolkit: true})
 }
 
@@ -94,6 +96,26 @@ func (a uiAccounts) Faults() map[string]limits.FaultSpec { return a.s.p.Faults.G
 type uiKnobs struct{ s *Server }
 
 func (k uiKnobs) StreamKnobs() any { v, _ := k.s.cStreamGet(nil); return v }
+
+// uiStubs lists the user stubs (toolkit/stubs) for the Stubs view.
+type uiStubs struct{ s *Server }
+
+func (u uiStubs) Stubs() ([]dashboard.Stub, map[string]string) {
+	list := u.s.stubs.List()
+	out := make([]dashboard.Stub, 0, len(list))
+	for _, st := range list {
+		d := dashboard.Stub{ID: st.ID, Operation: st.Operation, Priority: st.Priority, Used: st.Used, Times: st.Times,
+			Scenario: st.Scenario, RequiredState: st.RequiredState, NewState: st.NewState}
+		if st.Match != nil {
+			b, _ := json.Marshal(st.Match)
+			d.Match = string(b)
+		}
+		b, _ := json.Marshal(st.Answer)
+		d.Answer = string(b)
+		out = append(out, d)
+	}
+	return out, u.s.stubs.States()
+}
 
 // uiLibrary is the v1 library (videos and images) as the dashboard shows it.
 type uiLibrary struct{ s *Server }

@@ -123,11 +123,11 @@ func TestDashboardEvents(t *testing.T) {
 		return ""
 	}
 	first := map[string]bool{}
-	for range 6 { // clock, accounts, library, callbacks, requests, lists
+	for range 7 { // clock, accounts, library, callbacks, stubs, requests, lists
 		d := next()
 		first[d[strings.Index(d, `"panel":"`)+9:][:4]] = true
 	}
-	if len(first) != 6 {
+	if len(first) != 7 {
 		t.Fatalf("first round: %v", first)
 	}
 	no := data(ts.upload("sk-a", "", "beach_day.mp4", mediatest.MP4(mediatest.MP4Options{Duration: 3}), nil))["videoNo"].(string)
