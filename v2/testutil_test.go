@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -178,11 +179,11 @@ type receiver struct {
 }
 
 func newReceiver(t *testing.T, failFirst int) *receiver {
-	r := &receiver{got: make(chan map[string]any, 16), fail: failFirst}
-	n := 0
+	r := &receiver{got: make(chan map[string]any, 64), fail: failFirst}
+	// Deliveries of concurrent tasks arrive on concurrent connections.
+	var n atomic.Int64
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		n++
-		if n <= r.fail {
+		if n.Add(1) <= int64(r.fail) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
