@@ -1,6 +1,8 @@
 package mock
 
 import (
+	"encoding/json"
+
 	"github.com/memharness/memharness/platform/journal"
 	"github.com/memharness/memharness/toolkit/verify"
 )
@@ -27,8 +29,12 @@ func (s *Server) requestsOf(key string, limit int) []journal.Entry {
 // matcher selects, the count against the expectation, and the near misses
 // when the expectation fails.
 func (s *Server) cRequestsFind(cl *call) (any, error) {
+	raw, err := cl.jsonBody()
+	if err != nil {
+		return nil, err
+	}
 	var m verify.Matcher
-	if err := remarshal(cl.body, &m); err != nil {
+	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, apiErr(CodeBadParam, "matcher: %v", err)
 	}
 	res, err := verify.Find(s.p.Journal.Last(0), m)
@@ -50,4 +56,14 @@ func (s *Server) cRequestsDelete(cl *call) (any, error) {
 // FindRequests matches the journal, as POST /_mock/requests/find does.
 func (s *Server) FindRequests(m verify.Matcher) (verify.Result, error) {
 	return verify.Find(s.p.Journal.Last(0), m)
+}
+
+// jsonBody is a control-plane request's JSON body as sent. A body sent
+// as a form (curl -d without a Content-Type) is refused rather than read
+// as something else: a matcher read wrongly would match everything.
+func (cl *call) jsonBody() ([]byte, error) {
+	if len(cl.raw) == 0 {
+		return nil, apiErr(CodeBadParam, "send a JSON body with Content-Type: application/json")
+	}
+	return cl.raw, nil
 }

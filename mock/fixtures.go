@@ -207,7 +207,48 @@ func overrideOf(fv fixture.Video) *contentOverride {
 	for _, c := range fv.Chapters {
 		o.chapters = append(o.chapters, model.Item{Title: c.Title, Description: c.Description, Start: c.Start, End: c.End})
 	}
+	// A fixture that gives what is seen but not the chapters or summary
+	// gets them from its own segments: generated ones would describe
+	// another video.
+	if len(o.chapters) == 0 && len(o.visual) > 0 {
+		for _, sg := range o.visual {
+			o.chapters = append(o.chapters, model.Item{Title: chapterTitle(sg.Text), Description: sg.Text, Start: sg.Start, End: sg.End})
+		}
+	}
+	if o.summary == "" && len(o.visual) > 0 {
+		texts := make([]string, 0, len(o.visual))
+		for _, sg := range o.visual {
+			texts = append(texts, sentence(sg.Text))
+		}
+		o.summary = strings.Join(texts, " ")
+	}
 	return o
+}
+
+// chapterTitle is the first words of a segment, capitalised.
+func chapterTitle(text string) string {
+	words := strings.Fields(text)
+	if len(words) > 5 {
+		words = words[:5]
+	}
+	t := strings.TrimRight(strings.Join(words, " "), ".,;:!?")
+	if t == "" {
+		return t
+	}
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+// sentence capitalises text and ends it with a full stop.
+func sentence(text string) string {
+	t := strings.TrimSpace(text)
+	if t == "" {
+		return t
+	}
+	t = strings.ToUpper(t[:1]) + t[1:]
+	if !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, "!") && !strings.HasSuffix(t, "?") {
+		t += "."
+	}
+	return t
 }
 
 func lastEnd(fv fixture.Video) float64 {
@@ -304,7 +345,11 @@ func cleanPaths(ps []string) []string {
 // cFixtures is POST /_mock/fixtures: load a manifest (JSON) at run time.
 func (s *Server) cFixtures(cl *call) (any, error) {
 	// The body as sent, so errors name its lines.
-	m, err := fixture.Parse("request body", cl.raw)
+	raw, err := cl.jsonBody()
+	if err != nil {
+		return nil, err
+	}
+	m, err := fixture.Parse("request body", raw)
 	if err != nil {
 		return nil, apiErr(CodeBadParam, "%v", err)
 	}

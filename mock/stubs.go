@@ -190,13 +190,38 @@ func (s *Server) checkStub(st *stubs.Stub) error {
 		return fmt.Errorf("%s declares no JSON answer with HTTP %d", op.id, status)
 	}
 	if err := sc.VisitJSON(body); err != nil {
-		var se *openapi3.SchemaError
-		if errors.As(err, &se) {
+		if se := deepestViolation(sc, body, err); se != nil {
 			return fmt.Errorf("answer breaks the %s response schema at /%s: %s", op.id, joinPointer(se.JSONPointer()), se.Reason)
 		}
 		return fmt.Errorf("answer breaks the %s response schema: %v", op.id, err)
 	}
 	return nil
+}
+
+// deepestViolation names the most specific problem: for a schema of
+// alternatives (success envelope or error envelope) "matches none of
+// anyOf" says nothing, so each alternative is tried and the violation
+// deepest in the body is reported.
+func deepestViolation(sc *openapi3.Schema, body any, err error) *openapi3.SchemaError {
+	var best *openapi3.SchemaError
+	consider := func(e error) {
+		var se *openapi3.SchemaError
+		if errors.As(e, &se) && (best == nil || len(se.JSONPointer()) > len(best.JSONPointer())) {
+			best = se
+		}
+	}
+	consider(err)
+	for _, alt := range append(append([]*openapi3.SchemaRef{}, sc.AnyOf...), sc.OneOf...) {
+		if alt == nil || alt.Value == nil {
+			continue
+		}
+		if e := alt.Value.VisitJSON(body); e != nil {
+			if d := deepestViolation(alt.Value, body, e); d != nil {
+				consider(d)
+			}
+		}
+	}
+	return best
 }
 
 func joinPointer(p []string) string {
@@ -274,7 +299,11 @@ func (s *Server) cStubsList(cl *call) (any, error) {
 // cStubsAdd is POST /_mock/stubs: one stub, an array, or {"stubs": [...]}.
 func (s *Server) cStubsAdd(cl *call) (any, error) {
 	// The body as sent: event data and raw bodies keep their key order.
-	list, err := stubs.Parse(cl.raw)
+	raw, err := cl.jsonBody()
+	if err != nil {
+		return nil, err
+	}
+	list, err := stubs.Parse(raw)
 	if err != nil {
 		return nil, apiErr(CodeBadParam, "%v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,4 +208,19 @@ func jsonReader(t *testing.T, v any) io.Reader {
 		t.Fatal(err)
 	}
 	return bytes.NewReader(b)
+}
+
+// TestToolkitBodiesMustBeJSON: a matcher, stub or manifest sent as a form
+// (curl -d without a Content-Type) is refused, never read as an empty
+// matcher that would match every request.
+func TestToolkitBodiesMustBeJSON(t *testing.T) {
+	ts := newTestServer(t, Options{})
+	for _, path := range []string{"/_mock/requests/find", "/_mock/stubs", "/_mock/fixtures"} {
+		rec := ts.do(http.MethodPost, path, "", "application/x-www-form-urlencoded", strings.NewReader(`{"operation":"search"}`))
+		// find has no required field, so the form passes the schema and is
+		// refused by the handler; the others fail their schema already.
+		if rec.Code != http.StatusBadRequest || (path == "/_mock/requests/find" && !strings.Contains(rec.Body.String(), "application/json")) {
+			t.Errorf("%s with a form body: %d %s", path, rec.Code, rec.Body.String())
+		}
+	}
 }
