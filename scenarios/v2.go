@@ -404,7 +404,21 @@ func runV2Op(ctx context.Context, e *Env, op v2Op) error {
 			return err
 		}
 	}
-	path := strings.NewReplacer("{asset_id}", url.PathEscape(asset), "{platform}", platformOf(op.example)).Replace(op.path)
+	task := ""
+	if strings.Contains(op.path, "{task_id}") {
+		// Screenplay task operations: a task of the run's asset first.
+		var err error
+		if task, err = v2Screenplay(ctx, e); err != nil {
+			return err
+		}
+		if strings.HasSuffix(op.path, "/download") {
+			if err := v2WaitScreenplay(ctx, e, task); err != nil {
+				return err
+			}
+		}
+	}
+	path := strings.NewReplacer("{asset_id}", url.PathEscape(asset), "{platform}", platformOf(op.example),
+		"{task_id}", url.PathEscape(task)).Replace(op.path)
 	if op.id == "v2_download_blob" {
 		path += "?bucket=mavi-resource&blob=" + url.QueryEscape(asset+".mp4")
 	}
@@ -450,4 +464,50 @@ func platformOf(example map[string]any) string {
 		return "twitter"
 	}
 	return "youtube"
+}
+
+// v2Screenplay creates a screenplay task of the run's video asset (from
+// the create operation's example) and returns its task_id.
+func v2Screenplay(ctx context.Context, e *Env) (string, error) {
+	create, ok := v2Ops()["v2_screenplay_create"]
+	if !ok {
+		return "", fmt.Errorf("memories-v2.yaml has no v2_screenplay_create")
+	}
+	asset, err := e.Fixtures.V2Asset(ctx, e, false)
+	if err != nil {
+		return "", err
+	}
+	a, err := e.V2.postJSON(ctx, e, create.id, create.path, withAsset(create.example, asset))
+	if err != nil {
+		return "", err
+	}
+	id, _ := a.data()["task_id"].(string)
+	if id == "" {
+		return "", checkf("v2_screenplay_create: no task_id: %.200s", a.body)
+	}
+	return id, nil
+}
+
+// v2WaitScreenplay polls the task (1 QPS) until it is completed: only a
+// completed screenplay downloads.
+func v2WaitScreenplay(ctx context.Context, e *Env, id string) error {
+	ctx, cancel := context.WithTimeout(ctx, e.WaitTimeout)
+	defer cancel()
+	for {
+		a, err := e.V2.call(ctx, e, "v2_screenplay_get", http.MethodGet, "/screenplay/tasks/"+url.PathEscape(id), "", nil)
+		if err != nil {
+			return err
+		}
+		switch st, _ := a.data()["status"].(string); st {
+		case "completed":
+			return nil
+		case "failed", "cancelled":
+			return checkf("screenplay %s ended %s", id, st)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("screenplay %s not completed: %w", id, ctx.Err())
+		case <-e.Clock.After(1100 * time.Millisecond):
+		}
+	}
 }

@@ -6,6 +6,7 @@ package mockcheck
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -16,10 +17,19 @@ import (
 	"github.com/memharness/memharness/scenarios"
 )
 
+// mockOptions: fast lifecycles, no limits or credits, and a webhook sink
+// as every account's v2 webhook (async v2 operations need one).
+func mockOptions(t *testing.T) mock.Options {
+	sink := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(sink.Close)
+	return mock.Options{Seed: 1, ProcessingTime: 50 * time.Millisecond, RateLimits: "off", CreditsOff: true,
+		V2UploadTime: 100 * time.Millisecond, V2TaskTime: 100 * time.Millisecond, DefaultWebhook: sink.URL}
+}
+
 func TestScenariosAgainstMock(t *testing.T) {
 	for _, s := range scenarios.All() {
 		t.Run(s.Name, func(t *testing.T) {
-			m, err := mock.New(mock.Options{Seed: 1, ProcessingTime: 50 * time.Millisecond, RateLimits: "off", CreditsOff: true})
+			m, err := mock.New(mockOptions(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -28,6 +38,7 @@ func TestScenariosAgainstMock(t *testing.T) {
 			defer srv.Close()
 			c := client.New(srv.URL, "sk-mockcheck", client.WithPace(false), client.WithPolling(20*time.Millisecond, 200*time.Millisecond))
 			env := scenarios.NewEnv(c, "mockcheck", 7)
+			env.V2 = &scenarios.V2Target{BaseURL: srv.URL + "/serve/api/v2", Key: "sk-mockcheck"}
 			if s.HasTag("memsync") {
 				ms, err := memsync.New(memsync.Options{Seed: 1})
 				if err != nil {
@@ -49,7 +60,7 @@ func TestScenariosAgainstMock(t *testing.T) {
 }
 
 func TestOperationsAgainstMock(t *testing.T) {
-	m, err := mock.New(mock.Options{Seed: 1, ProcessingTime: 50 * time.Millisecond, RateLimits: "off", CreditsOff: true})
+	m, err := mock.New(mockOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +69,7 @@ func TestOperationsAgainstMock(t *testing.T) {
 	defer srv.Close()
 	c := client.New(srv.URL, "sk-mockcheck", client.WithPace(false), client.WithPolling(20*time.Millisecond, 200*time.Millisecond))
 	env := scenarios.NewEnv(c, "mockcheck-ops", 7)
+	env.V2 = &scenarios.V2Target{BaseURL: srv.URL + "/serve/api/v2", Key: "sk-mockcheck"}
 	for _, name := range scenarios.Operations() {
 		t.Run(name, func(t *testing.T) {
 			s, _ := scenarios.Operation(name)
