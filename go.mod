@@ -8,6 +8,7 @@ require (
 	github.com/at-wat/ebml-go v0.19.4
 	github.com/brianvoe/gofakeit/v6 v6.28.0
 	github.com/chromedp/chromedp v0.24.0
+	github.com/coder/websocket v1.8.15
 	github.com/corona10/goimagehash v1.1.0
 	github.com/cucumber/gherkin/go/v26 v26.2.0
 	github.com/cucumber/godog v0.15.1

@@ -109,6 +109,9 @@ type Options struct {
 	// 2s) and V2TaskTime how long an async v2 task runs (default 3s).
 	V2UploadTime time.Duration
 	V2TaskTime   time.Duration
+	// StreamsOff answers the v2 live streams, stream.memories.ai and the
+	// audio WebSocket like an account without the stream feature (403).
+	StreamsOff bool
 
 	// Clock is the time source (default: the wall clock, advanceable
 	// through /_mock/clock/advance).

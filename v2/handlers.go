@@ -14,6 +14,7 @@ func (s *Surface) registry() map[string]handlerFunc {
 		s.chatHandlers(),
 		s.socialHandlers(),
 		s.agentHandlers(),
+		s.streamHandlers(),
 	} {
 		for id, h := range area {
 			out[id] = h

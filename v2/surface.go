@@ -78,6 +78,16 @@ type Options struct {
 	// PublicLibrarySize is the number of videos of the seeded public library
 	// the agent searches (0: content.DefaultPublicLibrarySize, as v1).
 	PublicLibrarySize int
+	// StreamsOff answers the live-stream operations and the audio
+	// WebSocket like an account without the stream feature (403 "User not
+	// authorized for stream processing"; --streams off).
+	StreamsOff bool
+	// MaxStreams caps concurrent video + audio streams per account
+	// (default 5; the rate-limit page does not give N).
+	MaxStreams int
+	// AudioIdleTimeout closes a real-time audio WebSocket that received
+	// nothing for this long on the mock clock (default 20s).
+	AudioIdleTimeout time.Duration
 }
 
 // Surface is the v2 API. Create it with New and mount it with Register.
@@ -98,7 +108,9 @@ type Surface struct {
 	// agents is the Visual Agents state (screenplay tasks, the public
 	// library index); its zero value is ready (agent_state.go).
 	agents agentState
-	ids    *idMint
+	// streams are the running live streams (streams.go).
+	streams streamHub
+	ids     *idMint
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -124,6 +136,12 @@ func New(o Options) (*Surface, error) {
 	}
 	if o.TaskTime == 0 {
 		o.TaskTime = 3 * time.Second
+	}
+	if o.MaxStreams <= 0 {
+		o.MaxStreams = defaultMaxStreams
+	}
+	if o.AudioIdleTimeout <= 0 {
+		o.AudioIdleTimeout = defaultAudioIdle
 	}
 	if o.MaxUploadBytes == 0 {
 		o.MaxUploadBytes = 3 << 30
@@ -153,6 +171,7 @@ func New(o Options) (*Surface, error) {
 // Register mounts the surface on e under BasePath.
 func (s *Surface) Register(e *gin.Engine) {
 	e.Any(BasePath+"/*rest", s.serve)
+	s.registerStreams(e)
 }
 
 // Operations is the number of operations the route table serves.
@@ -163,6 +182,7 @@ func (s *Surface) Operations() int { return len(s.ops) }
 func (s *Surface) Reset() {
 	s.assets.reset()
 	s.agents.reset(s)
+	s.stopAllStreams()
 }
 
 // ForgetAccount removes one account's assets and their bytes.

@@ -43,7 +43,7 @@ func sweepCases() map[string]sweepCase {
 	out := map[string]sweepCase{}
 	for _, area := range []map[string]sweepCase{
 		assetSweep(), frameSweep(), captionSweep(), transcriptionSweep(), embeddingSweep(),
-		chatSweep(), socialSweep(), agentSweep(),
+		chatSweep(), socialSweep(), agentSweep(), streamSweep(),
 	} {
 		for id, c := range area {
 			out[id] = c

@@ -120,6 +120,7 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	str(&callbackHosts, "callback-hosts", "", "hosts a callback URL may name: comma-separated host names (*.example.com), IPs, CIDRs or loopback (127.0.0.0/8, ::1, localhost); others answer 0001. Empty: any")
 	integer(&m.MaxUploadBytes, "max-upload-bytes", 3<<30, "largest accepted upload in bytes")
 	var v2On, v2Codes string
+	var streamsOn string
 	var v2Limit int64
 	str(&v2On, "v2", "on", "on: serve Visual Intelligence v2 under /serve/api/v2; off: do not")
 	str(&v2Codes, "v2-codes", "int", "v2 envelope codes: int (seed 000: 200, 400, ...) or string (\"0000\", for clients written against the older pages)")
@@ -127,6 +128,7 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	str(&m.DefaultWebhook, "v2-webhook", "", "default account webhook for v2 async tasks (per account: PUT /_mock/accounts/{api_key}/webhook)")
 	dur(&m.V2UploadTime, "v2-upload-time", 2*time.Second, "time a v2 upload takes from WAITING to SUCCESS")
 	dur(&m.V2TaskTime, "v2-task-time", 3*time.Second, "time a v2 async task runs before its webhook is sent")
+	str(&streamsOn, "streams", "on", "on: live streams and the real-time audio WebSocket; off: answer like an account without the stream feature (403)")
 	dur(&m.StreamFirstEvent, "stream-first-event", 0, "delay before the first chat stream event")
 	dur(&m.StreamChunkDelay, "stream-chunk-delay", 0, "delay between chat stream content chunks")
 	integer(&chunk, "stream-chunk-size", 12, "characters per streamed content chunk")
@@ -183,6 +185,13 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 		m.DisableV2 = true
 	default:
 		errs = append(errs, fmt.Errorf("--v2 %q: want on or off", v2On))
+	}
+	switch streamsOn {
+	case "on":
+	case "off":
+		m.StreamsOff = true
+	default:
+		errs = append(errs, fmt.Errorf("--streams %q: want on or off", streamsOn))
 	}
 	switch v2Codes {
 	case "int":

@@ -29,7 +29,16 @@ var v2Ops = map[string]bool{
 	// The screenplay cancel page was not found; the mock chooses
 	// POST /screenplay/tasks/{task_id}/cancel.
 	"v2_screenplay_cancel": true,
+	// Live streams (issue 14): video moderation and audio transcription.
+	"v2_stream_start": true, "v2_stream_stop": true, "v2_audio_stream_start": true, "v2_audio_stream_stop": true,
 }
+
+// v2StreamOps are limited by concurrency, not by rate: the rate-limit page
+// gives "max N concurrent streams per account" for the starts and "no
+// limit" for the stops, so both get a generous bucket (100 QPS, bursts of
+// 100) that only a runaway client reaches.
+var v2StreamOps = map[string]bool{"v2_stream_start": true, "v2_stream_stop": true,
+	"v2_audio_stream_start": true, "v2_audio_stream_stop": true}
 
 // v2Chat are the chat operations (provider limits: 10 QPS with bursts of
 // 10 here).
@@ -48,6 +57,10 @@ func V2Group(opID string) string {
 func v2Limits() map[string]Limit {
 	out := make(map[string]Limit, len(v2Ops))
 	for op := range v2Ops {
+		if v2StreamOps[op] {
+			out[V2Group(op)] = Limit{Every: time.Second / 100, Burst: 100}
+			continue
+		}
 		if v2Chat[op] {
 			// Model providers meter by tokens per minute and let short
 			// bursts through, so a client's back-to-back calls (the openai
@@ -87,6 +100,12 @@ var (
 	tV2SocialMAI = tariff{UnitQuery, usd(0.11), 1, queries}
 	// Screenplay: $1.00 per minute of video.
 	tV2Screenplay = tariff{UnitMediaMinute, usd(1), 1, mediaMinutes}
+	// Video stream moderation: $2/h with moderation and logo detection,
+	// $1.5/h with one of them, times (1 + (fps-1) x 0.5). The stream
+	// handlers charge fps-weighted seconds (5 s at fps 2 = 7.5 s), one 5-s
+	// segment at start and one per segment processed.
+	tV2StreamBoth   = tariff{UnitMediaSecond, usd(2), 3600, mediaSeconds}
+	tV2StreamSingle = tariff{UnitMediaSecond, usd(1.5), 3600, mediaSeconds}
 )
 
 // Pseudo-operations for v2 prices that depend on the request.
@@ -95,6 +114,19 @@ const (
 	OpV2AssemblyAI     = "v2_speech_to_text_assemblyai"
 	OpV2DescInput      = "v2_video_description_input"
 	OpV2DescOutput     = "v2_video_description_output"
+	// OpV2StreamSingle is a moderation stream with one of its two features.
+	OpV2StreamSingle = "v2_stream_single"
+	// OpV2AudioStreamAssemblyAI is an audio stream on AssemblyAI (the
+	// operation's own tariff is ElevenLabs').
+	OpV2AudioStreamAssemblyAI = "v2_audio_stream_assemblyai"
+	// OpV2AudioWSElevenLabs and OpV2AudioWSAssemblyAI are the real-time
+	// audio WebSocket, billed per 5 s of audio received.
+	OpV2AudioWSElevenLabs = "v2_audio_ws_elevenlabs"
+	OpV2AudioWSAssemblyAI = "v2_audio_ws_assemblyai"
+	// OpStreamUnderstand is stream.memories.ai's understanding stream,
+	// billed every 5 s; its price is not published, the mock charges the
+	// single-feature moderation rate ($1.5/h).
+	OpStreamUnderstand = "stream_understand"
 )
 
 var v2Tariffs = map[string]*tariff{
@@ -119,4 +151,11 @@ var v2Tariffs = map[string]*tariff{
 	"v2_social_detail":              &tV2Social,
 	"v2_social_mai_transcript":      &tV2SocialMAI,
 	"v2_screenplay_create":          &tV2Screenplay,
+	"v2_stream_start":               &tV2StreamBoth,
+	OpV2StreamSingle:                &tV2StreamSingle,
+	"v2_audio_stream_start":         &tV2ElevenLabs,
+	OpV2AudioStreamAssemblyAI:       &tV2AssemblyAI,
+	OpV2AudioWSElevenLabs:           &tV2ElevenLabs,
+	OpV2AudioWSAssemblyAI:           &tV2AssemblyAI,
+	OpStreamUnderstand:              &tV2StreamSingle,
 }

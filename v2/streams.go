@@ -1,0 +1,391 @@
+package v2
+
+import (
+	"encoding/binary"
+	"errors"
+	"hash/fnv"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/memharness/memharness/mock/content"
+	"github.com/memharness/memharness/platform/limits"
+	"github.com/memharness/memharness/platform/webhook"
+)
+
+// Live streams (V2_SURFACE §6.7): video moderation (/stream/start),
+// audio transcription (/audio-stream/start) and stream.memories.ai's
+// prompted understanding (/v1/understand/streamConnect). The vendor pulls
+// an RTMP/HLS source and reports every 5-second segment; the mock pulls
+// nothing (no network) and generates each segment's result from the
+// content model, on the mock clock.
+
+// segmentLength is the vendor's automatic segmentation ("every 5 seconds").
+const segmentLength = 5 * time.Second
+
+// Stream kinds.
+const (
+	streamVideo      = "video"
+	streamAudio      = "audio"
+	streamUnderstand = "understand"
+)
+
+// Stream statuses of the vendor's integer vocabulary (V2_SURFACE §3).
+const (
+	statusStreamOK       = 0
+	statusStreamStopped  = 14
+	statusStreamCapacity = 16
+)
+
+// defaultMaxStreams is N of "max N concurrent streams per account (video
+// + audio combined)": the rate-limit page does not give N [GAP].
+const defaultMaxStreams = 5
+
+// maxUnderstandPerKey is stream.memories.ai's "Each API key can open a
+// maximum of 4 concurrent streaming tasks".
+const maxUnderstandPerKey = 4
+
+var (
+	errStreamCapacity = errors.New("stream: capacity reached")
+	errStreamNotFound = errors.New("stream: task not found")
+)
+
+// liveStream is one running stream. Its goroutine owns the callbacks.
+type liveStream struct {
+	id, account, key, kind string
+	hook                   string
+	// chargeOp and segQty price one segment (fps-weighted seconds for
+	// moderation, audio seconds for transcription).
+	chargeOp string
+	segQty   float64
+	started  time.Time
+
+	// request fields that shape the results
+	moderation, logos bool
+	fps, maxLogos     int
+	provider          string
+	prompt, system    string
+
+	stopReq chan struct{}
+	once    sync.Once
+	done    chan struct{}
+}
+
+// streamHub tracks running streams and the concurrency caps.
+type streamHub struct {
+	mu     sync.Mutex
+	byID   map[string]*liveStream
+	perAcc map[string]int // v2 video + audio streams per account
+	perKey map[string]int // stream.memories.ai tasks per API key
+}
+
+func (h *streamHub) init() {
+	if h.byID == nil {
+		h.byID = map[string]*liveStream{}
+		h.perAcc = map[string]int{}
+		h.perKey = map[string]int{}
+	}
+}
+
+// admit registers ls unless its cap is reached.
+func (h *streamHub) admit(ls *liveStream, maxPerAccount int) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.init()
+	if ls.kind == streamUnderstand {
+		if h.perKey[ls.key] >= maxUnderstandPerKey {
+			return errStreamCapacity
+		}
+		h.perKey[ls.key]++
+	} else {
+		if h.perAcc[ls.account] >= maxPerAccount {
+			return errStreamCapacity
+		}
+		h.perAcc[ls.account]++
+	}
+	h.byID[ls.id] = ls
+	return nil
+}
+
+// release forgets ls and frees its slot.
+func (h *streamHub) release(ls *liveStream) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.byID[ls.id] != ls {
+		return
+	}
+	delete(h.byID, ls.id)
+	if ls.kind == streamUnderstand {
+		h.perKey[ls.key]--
+		if h.perKey[ls.key] <= 0 {
+			delete(h.perKey, ls.key)
+		}
+	} else {
+		h.perAcc[ls.account]--
+		if h.perAcc[ls.account] <= 0 {
+			delete(h.perAcc, ls.account)
+		}
+	}
+}
+
+// find returns the running stream id of kind owned by owner (the account,
+// or the key on the stream host).
+func (h *streamHub) find(id, kind, owner string) (*liveStream, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ls := h.byID[id]
+	if ls == nil || ls.kind != kind {
+		return nil, errStreamNotFound
+	}
+	if (kind == streamUnderstand && ls.key != owner) || (kind != streamUnderstand && ls.account != owner) {
+		return nil, errStreamNotFound
+	}
+	return ls, nil
+}
+
+// all returns the running streams.
+func (h *streamHub) all() []*liveStream {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*liveStream, 0, len(h.byID))
+	for _, ls := range h.byID {
+		out = append(out, ls)
+	}
+	return out
+}
+
+// Running reports how many live streams are running (all kinds).
+func (s *Surface) Running() int {
+	s.streams.mu.Lock()
+	defer s.streams.mu.Unlock()
+	return len(s.streams.byID)
+}
+
+// stopAllStreams stops every running stream with its final callback (Reset).
+func (s *Surface) stopAllStreams() {
+	for _, ls := range s.streams.all() {
+		ls.stop()
+	}
+}
+
+// stop asks the stream's goroutine to send the final callback and end, and
+// waits until it has.
+func (ls *liveStream) stop() {
+	ls.once.Do(func() { close(ls.stopReq) })
+	<-ls.done
+}
+
+// segmentCharge prices one segment of ls.
+func (ls *liveStream) segmentCharge() limits.Charge {
+	c, _ := limits.CostOf(ls.chargeOp, limits.Quantity{MediaSeconds: ls.segQty})
+	return c
+}
+
+// launch admits ls, pre-charges its first segment and starts its goroutine.
+func (s *Surface) launch(ls *liveStream) error {
+	if err := s.streams.admit(ls, s.o.MaxStreams); err != nil {
+		return err
+	}
+	// "Charges occur at start (pre-charge for one segment) and per
+	// segment processed": the first segment is paid before it starts.
+	if err := s.p.Ledger.Charge(ls.account, ls.segmentCharge()); err != nil {
+		s.streams.release(ls)
+		return errNoBalance
+	}
+	ls.stopReq, ls.done = make(chan struct{}), make(chan struct{})
+	s.wg.Add(1)
+	go s.runStream(ls)
+	return nil
+}
+
+// runStream produces a callback every segmentLength of mock time until
+// the stream is stopped, its balance runs out, or the surface closes.
+func (s *Surface) runStream(ls *liveStream) {
+	defer s.wg.Done()
+	defer close(ls.done)
+	defer s.streams.release(ls)
+	segStart := ls.started
+	for i := 0; ; i++ {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-ls.stopReq:
+			s.streamCallback(ls, s.finalBody(ls, i, segStart, "Stream stopped by user"))
+			return
+		case <-s.p.Clock.After(segStart.Add(segmentLength).Sub(s.p.Clock.Now())):
+		}
+		segEnd := segStart.Add(segmentLength)
+		s.streamCallback(ls, s.segmentBody(ls, i, segStart, segEnd))
+		segStart = segEnd
+		// The next segment is paid before it is processed; a failed
+		// charge ends the stream, as "If the billing process fails … the
+		// server will automatically stop the stream".
+		if err := s.p.Ledger.Charge(ls.account, ls.segmentCharge()); err != nil {
+			s.streamCallback(ls, s.finalBody(ls, i+1, segStart, "Stream stopped: insufficient balance"))
+			return
+		}
+	}
+}
+
+// streamCallback POSTs body to the stream's hook through the platform's
+// webhook engine (retries, delivery log).
+func (s *Surface) streamCallback(ls *liveStream, body any) {
+	surface := "v2"
+	if ls.kind == streamUnderstand {
+		surface = "stream"
+	}
+	s.p.Webhooks.EnqueueFor(webhook.Target{Surface: surface, Account: ls.account}, ls.hook, body)
+}
+
+// streamTime renders a segment boundary: RFC 3339 with milliseconds, UTC,
+// on the mock clock [GAP: the docs only say "<string>"].
+func streamTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// finalBody is the last callback: the documented stop callback for v2
+// streams, the start answer's shape with status 14 on the stream host.
+func (s *Surface) finalBody(ls *liveStream, index int, segStart time.Time, msg string) any {
+	if ls.kind == streamUnderstand {
+		return map[string]any{"status": statusStreamStopped, "task_id": ls.id, "text": "", "message": msg}
+	}
+	return map[string]any{"code": "200", "message": "SUCCESS", "task_id": ls.id, "data": map[string]any{
+		"segment_index": index, "segment_start_time": streamTime(segStart),
+		"segment_end_time": streamTime(s.p.Clock.Now()), "status": statusStreamStopped,
+		"message": msg, "transcript": nil}}
+}
+
+// segmentBody is one segment's callback.
+func (s *Surface) segmentBody(ls *liveStream, index int, from, to time.Time) any {
+	seg := s.segmentContent(ls, index)
+	if ls.kind == streamUnderstand {
+		return map[string]any{"status": statusStreamOK, "task_id": ls.id, "text": seg.visual,
+			"segment_index": index, "start_time": streamTime(from), "end_time": streamTime(to)}
+	}
+	data := map[string]any{"segment_index": index, "segment_start_time": streamTime(from),
+		"segment_end_time": streamTime(to), "status": statusStreamOK}
+	switch ls.kind {
+	case streamVideo:
+		data["message"] = "Segment processed"
+		data["fps"] = ls.fps
+		data["frames_analyzed"] = ls.fps * int(segmentLength/time.Second)
+		if ls.moderation {
+			data["content_moderation"] = moderationResult(s.o.Seed, ls.id, index, seg.visual)
+		}
+		if ls.logos {
+			data["logo_detection"] = logoResult(s.o.Seed, ls.id, index, ls.maxLogos, ls.fps)
+		}
+	case streamAudio:
+		data["message"] = "Segment transcribed"
+		data["provider"] = ls.provider
+		data["transcript"] = providerFinal(ls.provider, ls.id, index, seg.audio, float64(index)*segmentLength.Seconds())
+	}
+	return map[string]any{"code": "200", "message": "SUCCESS", "task_id": ls.id, "data": data}
+}
+
+// segText is what the content model sees and hears in one segment.
+type segText struct{ visual, audio string }
+
+// segmentContent generates segment index of ls: a 5-second "video" of the
+// content model, named after the stream and steered by its prompt.
+func (s *Surface) segmentContent(ls *liveStream, index int) segText {
+	return windowText(s.o.Seed, ls.id, index, ls.prompt)
+}
+
+// windowText is the content model's text for the index-th 5-s window of a
+// stream or session: deterministic under the seed.
+func windowText(seed int64, id string, index int, prompt string) segText {
+	v := content.Generate(content.VideoInput{Seed: seed, VideoNo: id + "#" + itoa(index), Name: "live stream",
+		Prompt: prompt, Duration: segmentLength.Seconds(), HasAudio: true})
+	var vis, aud []string
+	for _, sg := range v.Visual {
+		vis = append(vis, sg.Text)
+	}
+	for _, sg := range v.Audio {
+		aud = append(aud, sg.Text)
+	}
+	return segText{visual: strings.Join(vis, " "), audio: strings.Join(aud, " ")}
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	n := len(b)
+	neg := i < 0
+	if neg {
+		i = -i
+	}
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	if neg {
+		n--
+		b[n] = '-'
+	}
+	return string(b[n:])
+}
+
+// unitf is a deterministic number in [0, 1) for (seed, id, index, what).
+func unitf(seed int64, id string, index int, what string) float64 {
+	h := fnv.New64a()
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], uint64(seed))
+	binary.LittleEndian.PutUint64(b[8:], uint64(index))
+	h.Write(b[:])
+	h.Write([]byte(id))
+	h.Write([]byte(what))
+	return float64(h.Sum64()>>11) / float64(1<<53)
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// moderationCategories are the categories the moderation page names
+// ("adult content, violence, etc.") plus the usual companions.
+var moderationCategories = []string{"adult", "violence", "hate", "self_harm", "drugs", "weapons"}
+
+// moderationResult scores each category; most segments are clean, about one
+// in ten is flagged on one category (scores are deterministic).
+func moderationResult(seed int64, id string, index int, description string) map[string]any {
+	cats := make(map[string]any, len(moderationCategories))
+	var flagged []string
+	hot := -1
+	if unitf(seed, id, index, "flag") < 0.1 {
+		hot = int(unitf(seed, id, index, "which") * float64(len(moderationCategories)))
+	}
+	for i, c := range moderationCategories {
+		score := round3(unitf(seed, id, index, c) * 0.2)
+		if i == hot {
+			score = round3(0.7 + unitf(seed, id, index, c)*0.3)
+			flagged = append(flagged, c)
+		}
+		cats[c] = score
+	}
+	if flagged == nil {
+		flagged = []string{}
+	}
+	return map[string]any{"flagged": len(flagged) > 0, "flagged_categories": flagged, "categories": cats,
+		"description": description}
+}
+
+// logoBrands are the logos the mock "sees".
+var logoBrands = []string{"Nike", "Adidas", "Coca-Cola", "Pepsi", "Apple", "Samsung", "Toyota", "Shell",
+	"McDonald's", "Starbucks", "Red Bull", "Puma"}
+
+// logoResult detects 0..maxLogos logos with boxes in relative coordinates.
+func logoResult(seed int64, id string, index, maxLogos, fps int) map[string]any {
+	n := int(unitf(seed, id, index, "logos") * float64(min(maxLogos, 3)+1))
+	logos := make([]any, 0, n)
+	for k := range n {
+		tag := "logo" + itoa(k)
+		brand := logoBrands[int(unitf(seed, id, index, tag)*float64(len(logoBrands)))]
+		x, y := round3(unitf(seed, id, index, tag+"x")*0.7), round3(unitf(seed, id, index, tag+"y")*0.7)
+		w, h := round3(0.05+unitf(seed, id, index, tag+"w")*0.2), round3(0.05+unitf(seed, id, index, tag+"h")*0.2)
+		logos = append(logos, map[string]any{"name": brand, "confidence": round3(0.6 + unitf(seed, id, index, tag+"c")*0.4),
+			"bbox":  map[string]any{"x": x, "y": y, "width": w, "height": h},
+			"frame": int(unitf(seed, id, index, tag+"f") * float64(fps*int(segmentLength/time.Second)))})
+	}
+	return map[string]any{"logos": logos, "count": len(logos)}
+}
