@@ -154,22 +154,21 @@ func (s *Surface) hQueriesStream(cl *call) (any, error) {
 func (s *Surface) runAgent(cl *call, st *agentStream, req agentRequest) {
 	start := s.p.Clock.Now()
 	session := dashed(s.ids.task())
-	if st.emit("started", map[string]any{"session_id": session, "query": req.query}) != nil {
+	if st.emit("started", obj{{"session_id", session}, {"query", req.query}}) != nil {
 		return
 	}
 	if req.clarify && req.clarification == "" && ambiguous(req.query) {
-		if st.emit("progress", map[string]any{"step": 1, "max_steps": req.maxSteps,
-			"message": "Analyzing the query"}) != nil {
+		if st.emit("progress", progress(1, req.maxSteps, "Analyzing the query")) != nil {
 			return
 		}
 		topic := strings.TrimSpace(req.query)
-		_ = st.emit("clarification_needed", map[string]any{
-			"question": fmt.Sprintf("Your query %q is broad. What kind of %s videos are you looking for?", topic, topic),
-			"options": []string{
+		_ = st.emit("clarification_needed", obj{
+			{"question", fmt.Sprintf("Your query %q is broad. What kind of %s videos are you looking for?", topic, topic)},
+			{"options", []string{
 				fmt.Sprintf("The most viewed %s videos on TikTok", topic),
 				fmt.Sprintf("%s tutorials and how-tos on YouTube", topic),
 				fmt.Sprintf("Recent %s posts from creators on Instagram", topic),
-			}})
+			}}})
 		return
 	}
 	text := req.query
@@ -201,15 +200,14 @@ func (s *Surface) runAgent(cl *call, st *agentStream, req agentRequest) {
 		if tool.platform != "" {
 			where = platformTitle(tool.platform)
 		}
-		if st.emit("progress", map[string]any{"step": i + 1, "max_steps": req.maxSteps,
-			"message": fmt.Sprintf("Searching %s for: %s", where, text)}) != nil {
+		if st.emit("progress", progress(i+1, req.maxSteps, fmt.Sprintf("Searching %s for: %s", where, text))) != nil {
 			return
 		}
-		input := map[string]any{"query": text, "max_results": req.maxResults}
+		input := obj{{"query", text}, {"max_results", req.maxResults}}
 		if req.timeFrame != "" && tool.platform != "" {
-			input["time_frame"] = req.timeFrame
+			input = append(input, kv{"time_frame", req.timeFrame})
 		}
-		if st.emit("tool_call", map[string]any{"tool": tool.name, "input": input}) != nil {
+		if st.emit("tool_call", obj{{"tool", tool.name}, {"input", input}}) != nil {
 			return
 		}
 		var hits []foundVideo
@@ -220,18 +218,18 @@ func (s *Surface) runAgent(cl *call, st *agentStream, req agentRequest) {
 			searched = append(searched, tool.platform)
 		}
 		found = append(found, hits...)
-		if st.emit("tool_result", map[string]any{"tool": tool.name, "success": true, "videos_found": len(hits)}) != nil {
+		if st.emit("tool_result", obj{{"tool", tool.name}, {"success", true}, {"videos_found", len(hits)}}) != nil {
 			return
 		}
 		if i == failAt {
-			_ = st.emit("error", map[string]any{"code": "internal_error",
-				"message": "The agent failed while processing the search results.", "details": map[string]any{"step": i + 1}})
+			_ = st.emit("error", obj{{"code", "internal_error"},
+				{"message", "The agent failed while processing the search results."}, {"details", obj{{"step", i + 1}}}})
 			return
 		}
 		used = append(used, tool.name)
 		invoked[tool.name] = 1
 		result := fmt.Sprintf("Found %d videos", len(hits))
-		details = append(details, map[string]any{"tool": tool.name, "input": input, "result": result, "success": true})
+		details = append(details, obj{{"tool", tool.name}, {"input", input}, {"result", result}, {"success", true}})
 		inTok += systemPromptTokens + textTokens(text)
 		for _, h := range hits {
 			inTok += textTokens(h.title(), h.text)
@@ -240,8 +238,7 @@ func (s *Surface) runAgent(cl *call, st *agentStream, req agentRequest) {
 		outTok += textTokens(strings.NewReplacer(",", " ", ":", " ").Replace(string(raw)))
 	}
 	steps := len(plan) + 1
-	if st.emit("progress", map[string]any{"step": steps, "max_steps": req.maxSteps,
-		"message": "Analyzing the results and writing the answer"}) != nil {
+	if st.emit("progress", progress(steps, req.maxSteps, "Analyzing the results and writing the answer")) != nil {
 		return
 	}
 	sort.SliceStable(found, func(i, j int) bool {
@@ -282,17 +279,18 @@ func (s *Surface) runAgent(cl *call, st *agentStream, req agentRequest) {
 		return
 	}
 	elapsed := s.p.Clock.Now().Sub(start).Seconds()
-	_ = st.send("complete", map[string]any{
-		"session_id": session, "query": req.query, "answer": answer, "video_references": refs,
-		"creator_analyses": nil, "comparisons": nil, "platforms_searched": searched,
-		"total_videos_analyzed": len(found), "total_creators_analyzed": len(creators),
-		"confidence_score": conf, "data_freshness": fresh, "steps_taken": steps, "tools_used": used,
-		"tool_execution_details": details, "execution_time_seconds": math.Round(elapsed*10) / 10,
-		"usage_metrics": map[string]any{
-			"token_usage":      map[string]any{"input_tokens": inTok, "output_tokens": outTok, "total_tokens": inTok + outTok},
-			"gemini_calls":     steps,
-			"tool_invocations": invoked,
-		},
+	// Fields in the order of the doc's example.
+	_ = st.send("complete", obj{
+		{"session_id", session}, {"query", req.query}, {"answer", answer}, {"video_references", refs},
+		{"creator_analyses", nil}, {"comparisons", nil}, {"platforms_searched", searched},
+		{"total_videos_analyzed", len(found)}, {"total_creators_analyzed", len(creators)},
+		{"confidence_score", conf}, {"data_freshness", fresh}, {"steps_taken", steps}, {"tools_used", used},
+		{"tool_execution_details", details}, {"execution_time_seconds", math.Round(elapsed*10) / 10},
+		{"usage_metrics", obj{
+			{"token_usage", obj{{"input_tokens", inTok}, {"output_tokens", outTok}, {"total_tokens", inTok + outTok}}},
+			{"gemini_calls", steps},
+			{"tool_invocations", invoked},
+		}},
 	})
 }
 
@@ -409,15 +407,15 @@ func (f foundVideo) creator() string {
 
 // reference is the video_references entry of a found video, every value
 // the library's.
-func (f foundVideo) reference() map[string]any {
+func (f foundVideo) reference() obj {
 	note := fmt.Sprintf("Shows %q (%s–%s)", clipText(f.text), mmss(f.start), mmss(f.end))
 	if f.pub == nil {
 		a := f.asset
-		return map[string]any{
-			"video_id": a.ID, "url": fmt.Sprintf("https://mavi-backend.memories.ai%s/%s/download", BasePath, a.ID),
-			"title": a.Filename, "platform": "library", "creator": "you", "creator_url": nil, "thumbnail_url": nil,
-			"relevance_note": note, "views": 0, "likes": 0, "comments": 0, "engagement_rate": 0.0,
-			"duration": mmss(a.Duration), "published_at": a.Created.UTC().Format(time.RFC3339),
+		return obj{
+			{"video_id", a.ID}, {"url", fmt.Sprintf("https://mavi-backend.memories.ai%s/%s/download", BasePath, a.ID)},
+			{"title", a.Filename}, {"platform", "library"}, {"creator", "you"}, {"creator_url", nil}, {"thumbnail_url", nil},
+			{"relevance_note", note}, {"views", 0}, {"likes", 0}, {"comments", 0}, {"engagement_rate", 0.0},
+			{"duration", mmss(a.Duration)}, {"published_at", a.Created.UTC().Format(time.RFC3339)},
 		}
 	}
 	v := f.pub
@@ -436,11 +434,11 @@ func (f foundVideo) reference() map[string]any {
 	case "instagram":
 		creatorURL = "https://www.instagram.com/" + v.BloggerID + "/"
 	}
-	return map[string]any{
-		"video_id": v.VideoNo, "url": v.VideoURL, "title": v.VideoName, "platform": f.platform,
-		"creator": "@" + v.BloggerID, "creator_url": creatorURL, "thumbnail_url": thumb, "relevance_note": note,
-		"views": v.ViewCount, "likes": v.LikeCount, "comments": v.CommentCount, "engagement_rate": rate,
-		"duration": mmss(float64(v.Duration)), "published_at": time.Unix(v.PublishTime, 0).UTC().Format(time.RFC3339),
+	return obj{
+		{"video_id", v.VideoNo}, {"url", v.VideoURL}, {"title", v.VideoName}, {"platform", f.platform},
+		{"creator", "@" + v.BloggerID}, {"creator_url", creatorURL}, {"thumbnail_url", thumb}, {"relevance_note", note},
+		{"views", v.ViewCount}, {"likes", v.LikeCount}, {"comments", v.CommentCount}, {"engagement_rate", rate},
+		{"duration", mmss(float64(v.Duration))}, {"published_at", time.Unix(v.PublishTime, 0).UTC().Format(time.RFC3339)},
 	}
 }
 
@@ -609,4 +607,40 @@ func (st *agentStream) write(b []byte) error {
 	st.sink.Flush()
 	st.sent++
 	return nil
+}
+
+// kv is one member of an ordered JSON object.
+type kv struct {
+	k string
+	v any
+}
+
+// obj is a JSON object written in the given member order: the events
+// read like the vendor's examples (a map would sort the keys).
+type obj []kv
+
+// MarshalJSON implements json.Marshaler.
+func (o obj) MarshalJSON() ([]byte, error) {
+	buf := make([]byte, 0, 64*len(o))
+	buf = append(buf, '{')
+	for i, m := range o {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		k, err := json.MarshalNoEscape(m.k)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.MarshalNoEscape(m.v)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(append(append(buf, k...), ':'), v...)
+	}
+	return append(buf, '}'), nil
+}
+
+// progress is a progress event.
+func progress(step, maxSteps int, msg string) obj {
+	return obj{{"step", step}, {"max_steps", maxSteps}, {"message", msg}}
 }

@@ -531,6 +531,19 @@ func writeStbl(w *mp4.Writer, o *outTrack, off uint64, ctx mp4.Context, writeBox
 	}
 	stts.EntryCount = uint32(len(stts.Entries))
 	stsz.SampleCount = n
+	// One size for every sample is written once, as muxers do.
+	if len(stsz.EntrySize) > 0 {
+		same := true
+		for _, v := range stsz.EntrySize[1:] {
+			if v != stsz.EntrySize[0] {
+				same = false
+				break
+			}
+		}
+		if same {
+			stsz.SampleSize, stsz.EntrySize = stsz.EntrySize[0], nil
+		}
+	}
 	boxes := []mp4.IImmutableBox{stts}
 	if ctts != nil {
 		ctts.EntryCount = uint32(len(ctts.Entries))
