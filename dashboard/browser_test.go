@@ -337,7 +337,7 @@ func TestBrowser(t *testing.T) {
 	run("the item page shows the lifecycle, the understanding and the download",
 		chromedp.Navigate(api.URL+"/_mock/ui/video?id="+no),
 		chromedp.WaitVisible(chromedp.CSS("#panel-item .timeline")),
-		waitJS(`document.querySelector("#panel-item .timeline").textContent.includes("callback attempt 3")`),
+		waitJS(`(t => ["callback attempt 1", "callback attempt 2", "receiver answered HTTP 500", "callback attempt 3", "delivered: HTTP 200"].every(s => t.includes(s)))(document.querySelector("#panel-item .timeline").textContent)`),
 		waitJS(`document.querySelector("#panel-item .summary") !== null && document.querySelectorAll("#panel-item .chapters li").length > 0`),
 		waitJS(`document.getElementById("download") !== null`))
 	resp, err := http.Get(api.URL + "/_mock/ui/media?id=" + no)

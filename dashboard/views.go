@@ -410,15 +410,23 @@ func (d *Dashboard) itemView(q query) itemView {
 		row := newDeliveryRow(dl)
 		v.Callback = append(v.Callback, row)
 		v.Timeline = append(v.Timeline, Event{At: dl.CreatedAt, What: "callback queued", Detail: dl.ID + " to " + dl.URL})
-		if dl.Attempts > 0 {
-			what := fmt.Sprintf("callback attempt %d", dl.Attempts)
-			detail := dl.Status
-			if dl.LastError != "" {
-				detail += ": " + dl.LastError
-			} else if dl.LastStatusCode != 0 {
-				detail += fmt.Sprintf(": HTTP %d", dl.LastStatusCode)
+		attempts := dl.History
+		if len(attempts) == 0 && dl.Attempts > 0 { // a log without history: the last attempt only
+			attempts = []webhook.Attempt{{At: dl.UpdatedAt, StatusCode: dl.LastStatusCode, Error: dl.LastError}}
+		}
+		for i, a := range attempts {
+			n := i + 1 + dl.Attempts - len(attempts)
+			if len(dl.History) > 0 {
+				n = i + 1
 			}
-			v.Timeline = append(v.Timeline, Event{At: dl.UpdatedAt, What: what, Detail: detail})
+			detail := "delivered"
+			switch {
+			case a.Error != "":
+				detail = "failed: " + a.Error
+			case a.StatusCode != 0:
+				detail += fmt.Sprintf(": HTTP %d", a.StatusCode)
+			}
+			v.Timeline = append(v.Timeline, Event{At: a.At, What: fmt.Sprintf("callback attempt %d", n), Detail: detail})
 		}
 		if !dl.NextAttemptAt.IsZero() && dl.Status == "pending" {
 			v.Timeline = append(v.Timeline, Event{At: dl.NextAttemptAt, What: "callback retry", Detail: dl.ID, Pending: true})

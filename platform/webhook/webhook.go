@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,7 +43,21 @@ type Delivery struct {
 	NextAttemptAt  time.Time `json:"next_attempt_at,omitzero"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// History is every attempt, oldest first (the last MaxHistory), so a
+	// timeline can show each failure before the success.
+	History []Attempt `json:"history,omitempty"`
 }
+
+// Attempt is one POST of a delivery.
+type Attempt struct {
+	At         time.Time `json:"at"` // when it ended, on the injected clock
+	StatusCode int       `json:"status_code"`
+	Error      string    `json:"error,omitempty"`
+	LatencyMS  float64   `json:"latency_ms"`
+}
+
+// MaxHistory bounds Delivery.History.
+const MaxHistory = 20
 
 // Options configures a Deliverer. Zero values take the defaults.
 type Options struct {
@@ -238,6 +253,10 @@ func (d *Deliverer) attempt(dl *Delivery) {
 	dl.LastError = errText
 	dl.LastLatencyMS = latency
 	dl.UpdatedAt = now
+	dl.History = append(dl.History, Attempt{At: now, StatusCode: code, Error: errText, LatencyMS: latency})
+	if len(dl.History) > MaxHistory {
+		dl.History = slices.Delete(dl.History, 0, len(dl.History)-MaxHistory)
+	}
 	retry := false
 	var wait time.Duration
 	switch {
@@ -278,6 +297,7 @@ func (d *Deliverer) Snapshot() []Delivery {
 	out := make([]Delivery, len(d.log))
 	for i, x := range d.log {
 		out[i] = *x
+		out[i].History = slices.Clone(x.History)
 	}
 	return out
 }
