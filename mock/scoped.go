@@ -2,6 +2,7 @@ package mock
 
 import (
 	"errors"
+	"time"
 
 	"github.com/memharness/memharness/mock/store"
 )
@@ -44,4 +45,48 @@ func (w *world) forgetAccount(account string, videos []*store.Video, images []*s
 	w.mu.Unlock()
 	ix.RemovePrefix(prefix)
 	mem.RemovePrefix(prefix)
+}
+
+// AdvanceAccount moves time forward for one account only
+// (POST /_mock/clock/advance?api_key=K): its videos still processing and
+// its scraper tasks still downloading come d closer to done, and whatever
+// becomes due completes (with its callbacks), while every other account's
+// work keeps its pace. The mock's clock itself does not move, so a test can
+// fast-forward its own uploads without disturbing tests beside it. With d
+// of a minute or more the account's rate-limit buckets refill too (every
+// bucket refills within a minute). It returns how many videos and tasks it
+// moved.
+func (s *Server) AdvanceAccount(key string, d time.Duration) int {
+	account := s.p.Accounts.Resolve(key)
+	now := s.clk.Now()
+	moved := 0
+	s.life.mu.Lock()
+	var pending []*store.Video
+	s.store.EachVideo(func(v *store.Video) bool {
+		if v.Account == account && v.Status == store.StatusUnparse && !v.ReadyAt.Equal(farFuture) {
+			pending = append(pending, v)
+		}
+		return true
+	})
+	for _, v := range pending {
+		v.ReadyAt = v.ReadyAt.Add(-d)
+		if err := s.store.PutVideo(v); err == nil {
+			moved++
+		}
+	}
+	for _, t := range s.store.DueTasks(now.Add(d)) {
+		if t.Account != account || !t.DownloadedAt.After(now) {
+			continue
+		}
+		t.DownloadedAt = t.DownloadedAt.Add(-d)
+		if err := s.store.PutTask(t); err == nil {
+			moved++
+		}
+	}
+	s.life.mu.Unlock()
+	s.Tick()
+	if d >= time.Minute {
+		s.p.Limiter.Forget(account)
+	}
+	return moved
 }

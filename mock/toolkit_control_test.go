@@ -224,3 +224,35 @@ func TestToolkitBodiesMustBeJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestAdvanceOneAccount: time moves for one account's pending work only;
+// the clock and the other accounts keep their pace.
+func TestAdvanceOneAccount(t *testing.T) {
+	ts := newTestServer(t, Options{ProcessingTime: time.Minute, ScrapeTime: time.Minute})
+	file := mediatest.MP4(mediatest.MP4Options{Duration: 4})
+	nos := map[string]string{}
+	for _, k := range []string{"sk-fast", "sk-slow"} {
+		nos[k] = data(ts.upload(k, "ns", "clip.mp4", file, nil))["videoNo"].(string)
+	}
+	task := data(ts.json(http.MethodPost, "/serve/api/v1/scraper_url", "sk-fast", map[string]any{"video_urls": []string{"https://www.tiktok.com/@a/video/1"}}))["taskId"].(string)
+	before := ts.srv.Clock().Now()
+
+	got := ts.json(http.MethodPost, "/_mock/clock/advance?api_key=sk-fast", "", map[string]any{"seconds": 60})
+	if got["now"] != before.UTC().Format(time.RFC3339Nano) || !ts.srv.Clock().Now().Equal(before) {
+		t.Fatalf("the mock clock moved: %v", got)
+	}
+	if st := ts.listVideo("sk-fast", "ns", nos["sk-fast"])["status"]; st != "PARSE" {
+		t.Fatalf("advanced account's video: %v", st)
+	}
+	if st := ts.listVideo("sk-slow", "ns", nos["sk-slow"])["status"]; st != "UNPARSE" {
+		t.Fatalf("other account's video: %v, want still UNPARSE", st)
+	}
+	res := ts.serve(httptestRequest(http.MethodGet, "/serve/api/v1/get_video_ids_by_task_id?task_id="+task, "sk-fast", "", ""))
+	if b, _ := json.Marshal(res); !strings.Contains(string(b), "VI") {
+		t.Fatalf("the advanced account's scraper task did not download: %s", b)
+	}
+	ts.json(http.MethodPost, "/_mock/clock/advance", "", map[string]any{"seconds": 60})
+	if st := ts.listVideo("sk-slow", "ns", nos["sk-slow"])["status"]; st != "PARSE" {
+		t.Fatalf("global advance: %v", st)
+	}
+}
