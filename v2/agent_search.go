@@ -229,6 +229,9 @@ func (s *Surface) runAgent(cl *call, st *agentStream, req agentRequest) {
 		used = append(used, tool.name)
 		invoked[tool.name] = 1
 		result := fmt.Sprintf("Found %d videos", len(hits))
+		if len(hits) == 1 {
+			result = "Found 1 video"
+		}
 		details = append(details, obj{{"tool", tool.name}, {"input", input}, {"result", result}, {"success", true}})
 		inTok += systemPromptTokens + textTokens(text)
 		for _, h := range hits {
@@ -449,8 +452,15 @@ func agentAnswer(query string, found, top []foundVideo, searched []string) strin
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "I found %d videos matching %q", len(found), query)
-	if len(searched) > 0 {
-		fmt.Fprintf(&b, " across %s", platformList(searched))
+	where := append([]string(nil), searched...)
+	for _, f := range found {
+		if f.pub == nil {
+			where = append([]string{"your library"}, where...)
+			break
+		}
+	}
+	if len(where) > 0 {
+		fmt.Fprintf(&b, " across %s", platformList(where))
 	}
 	b.WriteString(".")
 	for i, f := range top {

@@ -118,10 +118,10 @@ func (t *screenplayTask) status(now time.Time) string {
 	return "" // due: settle decides
 }
 
-// view is the GET answer.
-func (t *screenplayTask) view(now time.Time) map[string]any {
+// view is the GET answer, in the doc's member order.
+func (t *screenplayTask) view(now time.Time) obj {
 	st := t.status(now)
-	m := map[string]any{"task_id": t.ID, "status": st, "mode": t.Mode, "created_at": t.Created.UTC().Format(time.RFC3339)}
+	m := obj{{"task_id", t.ID}, {"status", st}, {"mode", t.Mode}, {"created_at", t.Created.UTC().Format(time.RFC3339)}}
 	switch st {
 	case spRunning:
 		done := 0
@@ -130,9 +130,9 @@ func (t *screenplayTask) view(now time.Time) map[string]any {
 				done++
 			}
 		}
-		m["progress"] = map[string]any{"total_episodes": len(t.Episodes), "completed_episodes": done}
+		m = append(m, kv{"progress", obj{{"total_episodes", len(t.Episodes)}, {"completed_episodes", done}}})
 	case spFailed:
-		m["error_code"], m["error_message"] = t.ErrCode, t.ErrMsg
+		m = append(m, kv{"error_code", t.ErrCode}, kv{"error_message", t.ErrMsg})
 	}
 	return m
 }
@@ -234,11 +234,12 @@ func (s *Surface) armScreenplay(t *screenplayTask) {
 			return
 		}
 		data := t.view(now)
+		failed := t.Final == spFailed
 		t.Delivered = true
 		_ = s.persistScreenplay(t)
 		a.spMu.Unlock()
 		msg, code := "SUCCESS", http.StatusOK
-		if data["status"] == spFailed {
+		if failed {
 			msg, code = "FAILED", http.StatusInternalServerError
 		}
 		s.p.Webhooks.EnqueueFor(webhook.Target{Surface: "v2", Account: t.Account}, t.Webhook,
@@ -350,8 +351,8 @@ func (s *Surface) hScreenplayCreate(cl *call) (any, error) {
 	s.armScreenplay(t)
 	s.agents.spMu.Unlock()
 	cl.usage.MediaSeconds = minutes * 60
-	return map[string]any{"task_id": t.ID, "status": spPending, "mode": t.Mode,
-		"created_at": t.Created.UTC().Format(time.RFC3339), "total_duration_seconds": t.Total}, nil
+	return obj{{"task_id", t.ID}, {"status", spPending}, {"mode", t.Mode},
+		{"created_at", t.Created.UTC().Format(time.RFC3339)}, {"total_duration_seconds", t.Total}}, nil
 }
 
 // hScreenplayGet is GET /screenplay/tasks/{task_id}.
