@@ -256,6 +256,11 @@ func TestBrowser(t *testing.T) {
 		!strings.Contains(curl, `-d '{"seconds":2}'`) {
 		t.Errorf("the advance form's curl is %q", curl)
 	}
+	run("scope the advance to one account", setValue("in-advance-key", key))
+	if curl := eval[string](t, ctx, `document.querySelector("#ctl-advance pre.curl").textContent`); !strings.Contains(curl, `/_mock/clock/advance?api_key=`+key+`'`) {
+		t.Errorf("the advance form's curl with a key is %q", curl)
+	}
+	run("back to the global advance", setValue("in-advance-key", ""))
 	if curl := eval[string](t, ctx, `document.querySelector("#ctl-faults pre.curl").textContent`); !strings.Contains(curl, `/_mock/faults' `) {
 		t.Errorf("the faults form's curl without a key is %q, want the global PUT /_mock/faults", curl)
 	}

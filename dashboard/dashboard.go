@@ -200,9 +200,10 @@ type Options struct {
 	JournalRows int
 	// LibraryRows is how many items a namespace shows (100, newest).
 	LibraryRows int
-	// ScopedReset says the control plane's reset takes api_key (POST
-	// /_mock/reset?api_key=K resets one account): the page offers it.
-	ScopedReset bool
+	// Scoped says the control plane's reset, faults and clock advance
+	// take api_key (one account: POST /_mock/reset?api_key=K, ...): the
+	// page offers those forms with an API key field.
+	Scoped bool
 	// Toolkit says the control plane verifies requests (POST
 	// /_mock/requests/find), loads fixtures (POST /_mock/fixtures) and
 	// exports libraries (GET /_mock/export): the page offers them.

@@ -64,7 +64,7 @@ type page struct {
 	Q       query
 	Query   string
 	Panels  map[string]template.HTML
-	Reset   bool // the control plane resets one account
+	Scoped  bool // reset, faults and clock advance take api_key
 	Toolkit bool // requests/find, fixtures and export exist
 	Stubs   bool // the Stubs view
 }
@@ -84,7 +84,7 @@ func (d *Dashboard) video(w http.ResponseWriter, r *http.Request) {
 
 func (d *Dashboard) renderPage(w http.ResponseWriter, q query, kind, title string) {
 	p := page{Title: title, Kind: kind, Prefix: d.o.Prefix, Control: d.o.Control, Q: q, Query: q.values(),
-		Panels: map[string]template.HTML{}, Reset: d.o.ScopedReset, Toolkit: d.o.Toolkit,
+		Panels: map[string]template.HTML{}, Scoped: d.o.Scoped, Toolkit: d.o.Toolkit,
 		Stubs: d.src.Stubs != nil}
 	for _, name := range panels[kind] {
 		html, err := d.renderPanel(name, q)

@@ -51,7 +51,7 @@ func (s *Server) newDashboard() (http.Handler, error) {
 		Libraries: libs,
 		Knobs:     uiKnobs{s: s},
 		Stubs:     uiStubs{s: s},
-	}, dashboard.Options{ScopedReset: true, Toolkit: true})
+	}, dashboard.Options{Scoped: true, Toolkit: true})
 }
 
 // uiAccounts is the Accounts view of the platform layer: the keys the
