@@ -108,6 +108,7 @@ type teeBody struct {
 	rc  io.ReadCloser
 	c   *capture
 	eof bool
+	err error // the first read error other than EOF
 	// sse, when set, splits the stream into events as bytes arrive.
 	sse *sseSplitter
 }
@@ -122,11 +123,14 @@ func (t *teeBody) Read(p []byte) (int, error) {
 			t.sse.feed(p[:n])
 		}
 	}
-	if err == io.EOF {
+	switch {
+	case err == io.EOF:
 		t.eof = true
 		if t.sse != nil {
 			t.sse.end()
 		}
+	case err != nil && t.err == nil:
+		t.err = err
 	}
 	return n, err
 }

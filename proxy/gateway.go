@@ -268,7 +268,15 @@ func (x *exchangeState) finish() {
 	case x.resp == nil:
 		ex.Err = errors.New("no answer from the upstream")
 	case !x.resp.eof:
-		ex.Err = errors.New("the answer was not read to its end (client gone or upstream failed)")
+		cause := "client gone or upstream failed"
+		if x.resp.err != nil {
+			cause = "upstream: " + x.resp.err.Error()
+		}
+		if err := ex.Request.Context().Err(); err != nil {
+			cause += "; caller: " + err.Error()
+		}
+		ex.Err = errors.New("the answer was not read to its end (" + cause + ")")
+		x.g.log.Warn("proxy: answer cut short", "path", ex.Request.URL.Path, "status", ex.Status, "bytes", x.resp.c.n, "cause", cause)
 	}
 	if x.resp != nil {
 		ex.ResponseBody = x.resp.c.body()

@@ -3,9 +3,11 @@ package drift_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 
 	"github.com/cucumber/godog"
@@ -41,6 +43,8 @@ func TestContractSuiteThroughTheProxyHasNoDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	front := func(surface, upstream string, local http.Handler) *proxy.Gateway {
 		u, _ := url.Parse(upstream)
 		routes := []proxy.Route{{Prefix: "/", Surface: surface, Upstream: u}}
@@ -52,7 +56,7 @@ func TestContractSuiteThroughTheProxyHasNoDrift(t *testing.T) {
 			Routes: routes,
 			// The control plane stays local: here "local" is the upstream
 			// mock's own, called in-process.
-			Local: local, Observers: []proxy.Observer{col},
+			Local: local, Observers: []proxy.Observer{col}, Logger: logger,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -81,7 +85,7 @@ func TestContractSuiteThroughTheProxyHasNoDrift(t *testing.T) {
 	}
 	defer s.Close()
 	if status := s.Run(); status != 0 {
-		t.Fatalf("the contract suite failed through the proxy:\n%s", out.String())
+		t.Fatalf("the contract suite failed through the proxy:\n%s\ngateway log:\n%s", out.String(), logs.String())
 	}
 	gm.Drain()
 	gs.Drain()
@@ -94,4 +98,22 @@ func TestContractSuiteThroughTheProxyHasNoDrift(t *testing.T) {
 			f.Example.Request.Method, f.Example.Request.URL, f.Example.Response.Status, f.Example.Response.Body)
 	}
 	t.Logf("%d exchanges, %d operations checked", rep.Exchanges, rep.Operations)
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
