@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/memharness/memharness/mock/content"
@@ -20,12 +21,42 @@ import (
 // §6.5): metadata, transcript, MAI transcript (async) and detail of a
 // YouTube, TikTok, Instagram or Twitter/X video.
 func (s *Surface) socialHandlers() map[string]handlerFunc {
+	sc := &socials{Surface: s}
 	return map[string]handlerFunc{
-		"v2_social_metadata":       s.hSocialMetadata,
-		"v2_social_transcript":     s.hSocialTranscript,
-		"v2_social_mai_transcript": s.hSocialMAI,
-		"v2_social_detail":         s.hSocialDetail,
+		"v2_social_metadata":       sc.hSocialMetadata,
+		"v2_social_transcript":     sc.hSocialTranscript,
+		"v2_social_mai_transcript": sc.hSocialMAI,
+		"v2_social_detail":         sc.hSocialDetail,
 	}
+}
+
+// socials serves the social operations; it holds the public videos the v1
+// surface documents, built on first use.
+type socials struct {
+	*Surface
+	once    sync.Once
+	library map[string]content.PublicVideo // by platform + ":" + video id
+}
+
+// publicAnchors is how many leading videos of content.PublicLibrary are
+// the vendor's documented examples (get_public_video_detail,
+// get_public_audio_transcription, search_public): all TikTok posts.
+const publicAnchors = 5
+
+// known returns the v1 public-library video with this platform id, so a
+// documented example video (TikTok 7434361641896103211 of @timberwolves,
+// …) has the same creator, title, counts, duration and transcript on v1's
+// get_public_video_detail and on v2's social endpoints.
+func (sc *socials) known(ref socialRef) (content.PublicVideo, bool) {
+	sc.once.Do(func() {
+		sc.library = map[string]content.PublicVideo{}
+		for _, v := range content.PublicLibrary(sc.o.Seed, publicAnchors) {
+			id := v.VideoURL[strings.LastIndex(strings.TrimRight(v.VideoURL, "/"), "/")+1:]
+			sc.library[strings.ToLower(v.Platform)+":"+strings.TrimRight(id, "/")] = v
+		}
+	})
+	v, ok := sc.library[ref.Platform+":"+ref.ID]
+	return v, ok
 }
 
 // Platforms of the social endpoints (the {platform} path segment).
@@ -262,7 +293,7 @@ type socialVideo struct {
 }
 
 // socialVideoOf builds the video of ref, deterministic under the seed.
-func (s *Surface) socialVideoOf(ref socialRef) *socialVideo {
+func (s *socials) socialVideoOf(ref socialRef) *socialVideo {
 	r := newSocialRNG(s.o.Seed, "social", ref.Platform, ref.ID)
 	c := socialCreators[r.intn(len(socialCreators))]
 	if ref.Handle != "" {
@@ -296,7 +327,30 @@ func (s *Surface) socialVideoOf(ref socialRef) *socialVideo {
 	v.music = "original sound - " + c.handle
 	v.content = content.Generate(content.VideoInput{Seed: s.o.Seed, VideoNo: ref.Platform + ":" + ref.ID,
 		Name: v.title, Tags: v.tags, Duration: float64(v.duration), HasAudio: true})
+	if pv, ok := s.known(ref); ok {
+		v.fromLibrary(pv)
+	}
 	return v
+}
+
+// fromLibrary takes a documented public video's facts.
+func (v *socialVideo) fromLibrary(pv content.PublicVideo) {
+	v.creator.handle = pv.BloggerID
+	v.creator.name = strings.ToUpper(pv.BloggerID[:1]) + pv.BloggerID[1:]
+	v.ref.Handle = pv.BloggerID
+	v.ref.URL = socCanonicalURL(v.ref)
+	v.title = strings.TrimSpace(strings.Split(pv.VideoName, " #")[0])
+	v.tags = append([]string(nil), pv.Hashtags...)
+	if len(v.tags) == 0 {
+		v.tags = []string{strings.ToLower(pv.BloggerID)}
+	}
+	v.duration = pv.Duration
+	v.created = pv.PublishTime
+	v.views, v.likes, v.comments, v.shares, v.saves = pv.ViewCount, pv.LikeCount, pv.CommentCount, pv.ShareCount, pv.CollectCount
+	v.music = pv.MusicName
+	if pv.Content != nil {
+		v.content = pv.Content
+	}
 }
 
 func (v *socialVideo) caption() string { return v.title + " #" + strings.Join(v.tags, " #") }
@@ -307,7 +361,7 @@ func (v *socialVideo) avatar() string {
 
 // socialRequest checks the platform, the video URL and the channel of a
 // metadata/transcript call.
-func (s *Surface) socialRequest(cl *call) (*socialVideo, string, error) {
+func (s *socials) socialRequest(cl *call) (*socialVideo, string, error) {
 	p, err := cl.platformParam()
 	if err != nil {
 		return nil, "", err
@@ -322,7 +376,7 @@ func (s *Surface) socialRequest(cl *call) (*socialVideo, string, error) {
 }
 
 // hSocialMetadata is POST /{platform}/video/metadata.
-func (s *Surface) hSocialMetadata(cl *call) (any, error) {
+func (s *socials) hSocialMetadata(cl *call) (any, error) {
 	v, channel, err := s.socialRequest(cl)
 	if err != nil {
 		return nil, err
@@ -333,7 +387,7 @@ func (s *Surface) hSocialMetadata(cl *call) (any, error) {
 // hSocialDetail is POST /{platform}/video/detail {video_id}: the docs show
 // only a script using it [UNCERTAIN]; the mock answers the platform's
 // metadata object for the id (a URL is accepted too).
-func (s *Surface) hSocialDetail(cl *call) (any, error) {
+func (s *socials) hSocialDetail(cl *call) (any, error) {
 	p, err := cl.platformParam()
 	if err != nil {
 		return nil, err
@@ -463,7 +517,7 @@ func (v *socialVideo) tweet() map[string]any {
 }
 
 // hSocialTranscript is POST /{platform}/video/transcript.
-func (s *Surface) hSocialTranscript(cl *call) (any, error) {
+func (s *socials) hSocialTranscript(cl *call) (any, error) {
 	v, _, err := s.socialRequest(cl)
 	if err != nil {
 		return nil, err
@@ -526,7 +580,7 @@ func socVTTTime(x float64) string {
 // a visual transcript (Gemini scene descriptions) and an audio transcript
 // (Whisper). A per-request `callback_url` (agent skills) or `webhook_url`
 // (the vendor's published client) replaces the account webhook.
-func (s *Surface) hSocialMAI(cl *call) (any, error) {
+func (s *socials) hSocialMAI(cl *call) (any, error) {
 	p, err := cl.platformParam()
 	if err != nil {
 		return nil, err

@@ -323,3 +323,23 @@ func socDig(t *testing.T, v any, keys ...string) any {
 	}
 	return v
 }
+
+// TestSocialDocumentedVideos: the v1 public library's documented example
+// videos answer the same facts on v2 (creator, duration, counts, and the
+// documented spoken lines).
+func TestSocialDocumentedVideos(t *testing.T) {
+	ts := newTestSurface(t, testOpts{})
+	// The URL's handle is not the creator's: TikTok resolves posts by id.
+	url := "https://www.tiktok.com/@someone/video/7391842203371621646"
+	m := ts.social("v2_social_metadata", "/tiktok/video/metadata", "k", map[string]any{"video_url": url, "channel": "rapid"})
+	it := socDig(t, m.Body["data"], "itemInfo", "itemStruct")
+	if socDig(t, it, "author", "uniqueId") != "thriftwithjess" || socDig(t, it, "video", "duration") != float64(34) ||
+		socDig(t, it, "stats", "playCount") != float64(126400) {
+		t.Fatalf("documented video's facts: %v", it)
+	}
+	tr := ts.social("v2_social_transcript", "/tiktok/video/transcript", "k", map[string]any{"video_url": url, "channel": "rapid"})
+	vtt := socDig(t, tr.Body["data"].([]any)[0], "transcript").(string)
+	if !strings.Contains(vtt, "00:00:00.000 --> 00:00:03.000\nI just got back from my friend's vintage liquidation sale.") {
+		t.Fatalf("documented lines missing from %q", vtt)
+	}
+}
