@@ -370,8 +370,10 @@ func (s *Surface) searchLibrary(account, text string, limit int) []foundVideo {
 	}
 	seen := map[string]bool{}
 	var out []foundVideo
+	// No score threshold here: a few assets make term weights (IDF)
+	// meaningless, so any match counts; the public search keeps "low".
 	for _, mode := range []content.Mode{content.ByClip, content.ByAudio} {
-		for _, h := range idx.Search(content.Query{Namespace: "library", Text: text, Mode: mode, TopK: 100, MinScore: 0.15}) {
+		for _, h := range idx.Search(content.Query{Namespace: "library", Text: text, Mode: mode, TopK: 100}) {
 			if seen[h.VideoNo] {
 				continue
 			}
