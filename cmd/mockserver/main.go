@@ -163,7 +163,8 @@ func banner(w io.Writer, cfg Config, addr string, extra []extraServer) {
 Memories.ai mock %s listening on %s (state %s, seed %d)
   API:           %s/serve/api/v1/...   (Authorization: <any key>)
   control plane: %s/_mock/health
-`, mock.Version(), base, store, cfg.Mock.Seed, base, base)
+  dashboard:     %s/_mock/ui
+`, mock.Version(), base, store, cfg.Mock.Seed, base, base, base)
 	if !cfg.Mock.DisableV2 {
 		fmt.Fprintf(w, "  v2 API:        %s/serve/api/v2/...   (Visual Intelligence; account webhook: PUT /_mock/accounts/{key}/webhook)\n", base)
 	}
