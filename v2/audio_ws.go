@@ -39,6 +39,9 @@ const defaultAudioIdle = 20 * time.Second
 // time: it is network I/O, not emulated time).
 const writeTimeout = 5 * time.Second
 
+// maxFrameBytes bounds one client frame.
+const maxFrameBytes = 1 << 20
+
 // maxPending bounds the words kept for a transcript not yet committed (a
 // client that never commits on ElevenLabs' manual strategy).
 const maxPending = 4096
@@ -96,6 +99,9 @@ func (s *Surface) audioWS(c *gin.Context) {
 		return
 	}
 	s.journalWS(r, key, http.StatusSwitchingProtocols, apierr.CodeOK)
+	// A second of 48 kHz PCM is 96 KB (128 KB in base64); the library's
+	// default limit (32 KB) would refuse chunks the providers accept.
+	conn.SetReadLimit(maxFrameBytes)
 	sess.conn = conn
 	sess.serve(r.Context())
 }
