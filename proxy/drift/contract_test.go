@@ -71,9 +71,11 @@ func TestContractSuiteThroughTheProxyHasNoDrift(t *testing.T) {
 	ps := httptest.NewServer(gs)
 	t.Cleanup(ps.Close)
 
-	tags, least := "", 300
+	// @timing scenarios leave 10% of an interval for jitter; a proxy hop on
+	// a loaded machine can take more, which says nothing about drift.
+	tags, least := "~@timing", 300
 	if testing.Short() {
-		tags, least = "@smoke", 20
+		tags, least = "@smoke && ~@timing", 20
 	}
 	var out bytes.Buffer
 	s, err := contract.NewSuite(context.Background(), contract.Config{
