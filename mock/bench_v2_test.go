@@ -63,3 +63,26 @@ func BenchmarkV2Metadata(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkV2ChatCompletion is a non-streaming POST
+// /serve/api/v2/vu/chat/completions about an uploaded asset through the
+// full v2 pipeline (compare with BenchmarkListVideosMock in the same run).
+func BenchmarkV2ChatCompletion(b *testing.B) {
+	s := benchServer(b)
+	id := v2Asset(b, s)
+	h := s.Handler()
+	body := []byte(`{"model":"gemini:gemini-2.5-flash","max_tokens":200,"messages":[{"role":"user","content":[` +
+		`{"type":"input_file","file_uri":"` + id + `","mime_type":"video/mp4"},{"type":"text","text":"What happens in this video?"}]}]}`)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest(http.MethodPost, "/serve/api/v2/vu/chat/completions", bytes.NewReader(body))
+		req.Header.Set("Authorization", "sk-bench")
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("HTTP %d %s", rec.Code, rec.Body)
+		}
+	}
+}
