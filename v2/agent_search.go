@@ -3,6 +3,7 @@ package v2
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -12,8 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	json "github.com/goccy/go-json"
 
 	"github.com/memharness/memharness/mock/chat"
 	"github.com/memharness/memharness/mock/content"
@@ -631,25 +630,31 @@ type kv struct {
 // read like the vendor's examples (a map would sort the keys).
 type obj []kv
 
-// MarshalJSON implements json.Marshaler.
+// MarshalJSON implements json.Marshaler. It encodes with the standard
+// library: goccy/go-json is not safe to re-enter from a MarshalJSON that
+// it called (it crashed under 1,000 concurrent streams).
 func (o obj) MarshalJSON() ([]byte, error) {
-	buf := make([]byte, 0, 64*len(o))
-	buf = append(buf, '{')
+	var buf bytes.Buffer
+	buf.Grow(64 * len(o))
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	buf.WriteByte('{')
 	for i, m := range o {
 		if i > 0 {
-			buf = append(buf, ',')
+			buf.WriteByte(',')
 		}
-		k, err := json.MarshalNoEscape(m.k)
-		if err != nil {
+		if err := enc.Encode(m.k); err != nil {
 			return nil, err
 		}
-		v, err := json.MarshalNoEscape(m.v)
-		if err != nil {
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+		buf.WriteByte(':')
+		if err := enc.Encode(m.v); err != nil {
 			return nil, err
 		}
-		buf = append(append(append(buf, k...), ':'), v...)
+		buf.Truncate(buf.Len() - 1)
 	}
-	return append(buf, '}'), nil
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
 }
 
 // progress is a progress event.
