@@ -34,6 +34,9 @@ const (
 	MemSyncFile = "memsync.yaml"
 	// MemoriesV2File is the description of Visual Intelligence v2 (/serve/api/v2).
 	MemoriesV2File = "memories-v2.yaml"
+	// StreamFile is the description of the stream.memories.ai host
+	// (/v1/understand/streamConnect and /v1/understand/stop/{task_id}).
+	StreamFile = "stream.yaml"
 )
 
 // ErrNotFound reports that a requested description is not embedded.
@@ -51,6 +54,9 @@ func MemSync() (*openapi3.T, error) { return load(MemSyncFile) }
 
 // MemoriesV2 parses and validates memories-v2.yaml and returns a fresh document.
 func MemoriesV2() (*openapi3.T, error) { return load(MemoriesV2File) }
+
+// Stream parses and validates stream.yaml and returns a fresh document.
+func Stream() (*openapi3.T, error) { return load(StreamFile) }
 
 // Raw returns the bytes of one embedded description, for example "memories.yaml".
 func Raw(name string) ([]byte, error) {

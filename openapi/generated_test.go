@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the generated *.json descriptio
 //
 //	go test ./openapi -run TestGeneratedJSON -update
 func TestGeneratedJSON(t *testing.T) {
-	for _, name := range []string{MemoriesFile, ControlFile, MemSyncFile, MemoriesV2File} {
+	for _, name := range []string{MemoriesFile, ControlFile, MemSyncFile, MemoriesV2File, StreamFile} {
 		t.Run(name, func(t *testing.T) {
 			src, err := os.ReadFile(name)
 			if os.IsNotExist(err) {
