@@ -103,6 +103,9 @@ func deriveHandlerRules(t *testing.T) map[string][]handlerRule {
 			ast.Inspect(d, func(n ast.Node) bool {
 				switch n := n.(type) {
 				case *ast.CallExpr:
+					if field, ok := trimmedField(n); ok {
+						trimmedFields[field] = true
+					}
 					if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "apiErr" && len(n.Args) >= 2 {
 						if c, ok := n.Args[0].(*ast.Ident); ok && c.Name == "CodeBadParam" {
 							in.rules = append(in.rules, handlerRule{key: ruleKey(n.Args[1:], print), pos: fset.Position(n.Pos()).String()})
@@ -167,6 +170,27 @@ func deriveHandlerRules(t *testing.T) map[string][]handlerRule {
 		return false
 	})
 	return out
+}
+
+// trimmedField recognises strings.TrimSpace(cl.str("field")).
+func trimmedField(n *ast.CallExpr) (string, bool) {
+	sel, ok := n.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "TrimSpace" || len(n.Args) != 1 {
+		return "", false
+	}
+	inner, ok := n.Args[0].(*ast.CallExpr)
+	if !ok || len(inner.Args) != 1 {
+		return "", false
+	}
+	if isel, ok := inner.Fun.(*ast.SelectorExpr); !ok || isel.Sel.Name != "str" {
+		return "", false
+	}
+	lit, ok := inner.Args[0].(*ast.BasicLit)
+	if !ok {
+		return "", false
+	}
+	field, err := strconv.Unquote(lit.Value)
+	return field, err == nil
 }
 
 // sentinelMessage recognises &APIError{Code: CodeBadParam, Msg: "..."}.
@@ -519,7 +543,7 @@ func all(checks ...specCheck) specCheck {
 }
 
 func required(path string) specCheck {
-	return each([]string{path}, func(_ string, p place) error {
+	return each([]string{path}, func(name string, p place) error {
 		if !p.required {
 			return fmt.Errorf("not required")
 		}
@@ -529,6 +553,8 @@ func required(path string) specCheck {
 			return fmt.Errorf("required but the empty string passes (no minLength or pattern)")
 		case s.Type.Is("array") && s.MinItems < 1:
 			return fmt.Errorf("required but an empty array passes (no minItems)")
+		case s.Type.Is("string") && trimmedFields[name]:
+			return refusesBlank(s)
 		}
 		return nil
 	})
@@ -539,8 +565,34 @@ func requiredAny(paths ...string) specCheck {
 		if !p.required || (p.schema.Type.Is("string") && p.schema.MinLength < 1) {
 			return fmt.Errorf("not required with minLength 1")
 		}
-		return nil
+		return refusesBlank(p.schema) // folderName trims
 	})
+}
+
+// trimmedFields are the fields a handler reads with
+// strings.TrimSpace(cl.str("...")): blank text is missing text to it, so
+// the spec must refuse a whitespace-only value too. Filled by
+// deriveHandlerRules.
+var trimmedFields = map[string]bool{}
+
+// refusesBlank: the schema's pattern refuses a whitespace-only string.
+func refusesBlank(s *openapi3.Schema) error {
+	for _, b := range branches(s) {
+		if !b.Type.Is("string") {
+			continue
+		}
+		if b.Pattern == "" {
+			return fmt.Errorf("the handler trims it, but no pattern refuses a blank value")
+		}
+		re, err := regexp.Compile(b.Pattern)
+		if err != nil {
+			return fmt.Errorf("pattern %q: %w", b.Pattern, err)
+		}
+		if re.MatchString("   ") {
+			return fmt.Errorf("the handler trims it, but pattern %q admits a blank value", b.Pattern)
+		}
+	}
+	return nil
 }
 
 func maxLength(n uint64, paths ...string) specCheck {
