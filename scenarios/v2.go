@@ -423,6 +423,18 @@ func runV2Op(ctx context.Context, e *Env, op v2Op) error {
 		path += "?bucket=mavi-resource&blob=" + url.QueryEscape(asset+".mp4")
 	}
 	body := withAsset(op.example, asset)
+	if start, ok := v2Ops()[strings.TrimSuffix(op.id, "_stop")+"_start"]; ok && strings.HasSuffix(op.id, "_stop") {
+		// A live-stream stop needs a stream of its own, started first.
+		a, err := e.V2.postJSON(ctx, e, start.id, start.path, start.example)
+		if err != nil {
+			return err
+		}
+		id, _ := a.data()["task_id"].(string)
+		if id == "" {
+			return checkf("%s: no task_id: %.200s", start.id, a.body)
+		}
+		body = map[string]any{"task_id": id}
+	}
 	switch {
 	case op.multipart:
 		fields := map[string]string{}

@@ -74,8 +74,9 @@ func fuzzSurface(f *testing.F) http.Handler {
 // FuzzRequestBodies sends arbitrary bytes as the JSON body of every v2
 // operation that takes one: the surface must not panic, must not answer
 // 5xx, must answer within 10 s (the clock is fake: nothing may wait on it
-// before answering), and must answer seed 000's envelope (or, for chat completions, a
-// JSON object or an event stream).
+// before answering), and must answer seed 000's envelope (or, for chat
+// completions, a bare object or an event stream; for the live-stream
+// endpoints' successes, their {code, message, data}).
 func FuzzRequestBodies(f *testing.F) {
 	seeds := []string{
 		``, `{}`, `null`, `[]`, `"x"`, `{"asset_id":""}`, `{"asset_id":"re_000000000000000001"}`,
@@ -127,6 +128,13 @@ func FuzzRequestBodies(f *testing.F) {
 			return // a bare chat completion (or Gemini/Qwen output), not the envelope
 		}
 		if _, out := m["output"]; out {
+			return
+		}
+		if _, ok := m["msg"]; !ok && rec.Code == http.StatusOK {
+			// The stream endpoints' own envelope: {code, message, data}.
+			if m["code"] != float64(200) || m["message"] != "success" || m["data"] == nil {
+				t.Fatalf("%s: stream envelope: %.300s", op.id, rec.Body.String())
+			}
 			return
 		}
 		code, ok := m["code"].(float64)
