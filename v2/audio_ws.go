@@ -1,9 +1,11 @@
 package v2
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -231,14 +233,33 @@ func (a *audioSession) serve(ctx context.Context) {
 	a.begin()
 	a.mu.Unlock()
 	for {
-		typ, msg, err := a.conn.Read(ctx)
+		typ, r, err := a.conn.Reader(ctx)
 		if err != nil {
 			return // client gone, closed, or the watcher closed the socket
 		}
+		// Binary audio is only counted; text frames borrow a pooled
+		// buffer, so an open session holds no frame memory between frames.
+		var n int64
+		var buf *bytes.Buffer
+		if typ == websocket.MessageBinary {
+			n, err = io.Copy(io.Discard, r)
+		} else {
+			buf = a.s.streams.buffer()
+			n, err = buf.ReadFrom(r)
+		}
+		if err != nil {
+			a.s.streams.recycle(buf)
+			return
+		}
 		a.lastActive.Store(a.s.p.Clock.Now().UnixNano())
+		var msg []byte
+		if buf != nil {
+			msg = buf.Bytes()
+		}
 		a.mu.Lock()
-		done := a.closed || a.handle(typ, msg)
+		done := a.closed || a.handle(typ, msg, n)
 		a.mu.Unlock()
+		a.s.streams.recycle(buf)
 		a.finish()
 		if done {
 			return
@@ -335,11 +356,12 @@ func (a *audioSession) begin() {
 		IncludeTimestamps: a.timestamps}})
 }
 
-// handle processes one client frame; true ends the session.
-func (a *audioSession) handle(typ websocket.MessageType, msg []byte) bool {
+// handle processes one client frame of n bytes (msg holds a text frame);
+// true ends the session.
+func (a *audioSession) handle(typ websocket.MessageType, msg []byte, n int64) bool {
 	if a.provider == providerAssemblyAI {
 		if typ == websocket.MessageBinary {
-			return a.receive(float64(len(msg)) / float64(a.rate*a.sampleBytes))
+			return a.receive(float64(n) / float64(a.rate*a.sampleBytes))
 		}
 		var m struct {
 			Type string `json:"type"`
@@ -374,7 +396,8 @@ func (a *audioSession) handle(typ websocket.MessageType, msg []byte) bool {
 	}
 	switch m.MessageType {
 	case "input_audio_chunk":
-		raw, err := base64.StdEncoding.DecodeString(m.Audio)
+		// Only the decoded length matters: count it without keeping it.
+		size, err := io.Copy(io.Discard, base64.NewDecoder(base64.StdEncoding, strings.NewReader(m.Audio)))
 		if err != nil {
 			a.send(elError{MessageType: "input_error", Error: "audio_base_64 is not valid base64"})
 			return false
@@ -383,7 +406,7 @@ func (a *audioSession) handle(typ websocket.MessageType, msg []byte) bool {
 		if m.SampleRate >= 8000 && m.SampleRate <= 48000 {
 			rate = m.SampleRate
 		}
-		if a.receive(float64(len(raw)) / float64(rate*a.sampleBytes)) {
+		if a.receive(float64(size) / float64(rate*a.sampleBytes)) {
 			return true
 		}
 		if m.Commit {
@@ -491,16 +514,40 @@ func (a *audioSession) text() string {
 	return b.String()
 }
 
-// partial sends the interim transcript of the turn in progress.
+// partial sends the interim transcript of the turn in progress: the words
+// heard so far plus the word being spoken, which is not final yet (as in
+// AssemblyAI's documented sequence, where a Turn's last word has
+// word_is_final false and the transcript holds the final words only).
 func (a *audioSession) partial() {
-	if len(a.pending) == 0 {
+	next, ok := a.peek()
+	if len(a.pending) == 0 && !ok {
 		return
 	}
 	if a.provider == providerAssemblyAI {
-		a.send(a.turnMessage(false, false))
+		t := a.turnMessage(false, false)
+		if ok {
+			t.Words = append(t.Words, aaiWord{Start: int(next.start * 1000), End: int(next.end * 1000), Text: next.text,
+				Confidence: next.conf})
+		}
+		a.send(t)
 		return
 	}
-	a.send(elTranscript{MessageType: "partial_transcript", Text: a.text()})
+	txt := a.text()
+	if ok {
+		txt = strings.TrimSpace(txt + " " + next.text)
+	}
+	a.send(elTranscript{MessageType: "partial_transcript", Text: txt})
+}
+
+// peek is the word of the current window being spoken, if any.
+func (a *audioSession) peek() (heardWord, bool) {
+	if a.win < 0 || a.taken >= len(a.words) {
+		return heardWord{}, false
+	}
+	per := segmentLength.Seconds() / float64(len(a.words))
+	st := float64(a.win)*segmentLength.Seconds() + float64(a.taken)*per
+	return heardWord{text: a.words[a.taken], start: st, end: st + per*0.85,
+		conf: round3(0.5 + unitf(a.s.o.Seed, a.id, a.win*1000+a.taken, "conf")*0.3)}, true
 }
 
 // endTurn finalises the pending words: ElevenLabs committed_transcript
@@ -533,13 +580,13 @@ func (a *audioSession) endTurn() {
 	a.pending = a.pending[:0]
 }
 
-// turnMessage is an AssemblyAI Turn over the pending words; the last word
-// of a partial is not final yet.
+// turnMessage is an AssemblyAI Turn over the pending (final) words;
+// partial adds the word in progress.
 func (a *audioSession) turnMessage(end, formatted bool) aaiTurn {
 	words := make([]aaiWord, len(a.pending))
 	for i, w := range a.pending {
 		words[i] = aaiWord{Start: int(w.start * 1000), End: int(w.end * 1000), Text: w.text, Confidence: w.conf,
-			WordIsFinal: end || i < len(a.pending)-1}
+			WordIsFinal: true}
 	}
 	txt := a.text()
 	if !formatted {

@@ -1,6 +1,7 @@
 package v2
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/fnv"
@@ -78,6 +79,26 @@ type streamHub struct {
 	byID   map[string]*liveStream
 	perAcc map[string]int // v2 video + audio streams per account
 	perKey map[string]int // stream.memories.ai tasks per API key
+	// bufs recycles the audio WebSocket's text-frame buffers.
+	bufs sync.Pool
+}
+
+// maxPooledBuffer is the largest frame buffer kept for reuse.
+const maxPooledBuffer = 256 << 10
+
+func (h *streamHub) buffer() *bytes.Buffer {
+	if b, ok := h.bufs.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+func (h *streamHub) recycle(b *bytes.Buffer) {
+	if b == nil || b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	h.bufs.Put(b)
 }
 
 func (h *streamHub) init() {

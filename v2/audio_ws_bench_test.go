@@ -1,0 +1,271 @@
+package v2
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/gin-gonic/gin"
+
+	"github.com/memharness/memharness/internal/clock"
+	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform"
+)
+
+// wsBenchEnv names the environment variable that turns the test binary
+// into the benchmark's server process.
+const wsBenchEnv = "V2_WS_BENCH_SERVER"
+
+// TestWSBenchServerProcess is the server process of
+// BenchmarkConcurrentAudioSessions (skipped otherwise): a v2 surface with
+// the wall clock on a loopback port, printed on stdout, and GET
+// /_bench/mem answering the live heap + stacks after a GC. It runs until
+// stdin closes. A separate process lets the benchmark count the server's
+// memory alone.
+func TestWSBenchServerProcess(t *testing.T) {
+	if os.Getenv(wsBenchEnv) != "1" {
+		t.Skip("the server process of BenchmarkConcurrentAudioSessions")
+	}
+	st, err := store.Open(store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := platform.New(platform.Options{Clock: clock.Real{}, RateLimits: "off", CreditsOff: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Platform: p, Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	s.Register(e)
+	e.GET("/_bench/mem", func(c *gin.Context) {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		c.String(http.StatusOK, "%d %d", ms.HeapInuse+ms.StackInuse, runtime.NumGoroutine())
+	})
+	hs := httptest.NewServer(e)
+	fmt.Println(hs.URL)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	hs.Close()
+	s.Close()
+	_ = p.Close()
+	_ = st.Close()
+}
+
+// wsBenchServer starts the server process and returns its base URL.
+func wsBenchServer(b *testing.B) (base string, closeAll func()) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestWSBenchServerProcess$")
+	cmd.Env = append(os.Environ(), wsBenchEnv+"=1")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		b.Fatal(err)
+	}
+	return strings.TrimSpace(line), func() {
+		_ = in.Close()
+		_ = cmd.Wait()
+	}
+}
+
+// serverMem reads the server process's live heap + stacks and goroutines.
+func serverMem(b *testing.B, base string) (bytes, goroutines int64) {
+	resp, err := http.Get(base + "/_bench/mem")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := fmt.Fscan(resp.Body, &bytes, &goroutines); err != nil {
+		b.Fatal(err)
+	}
+	return bytes, goroutines
+}
+
+// wsBenchSession is one AssemblyAI session streaming 16 kHz PCM in real
+// time (100-ms chunks every 100 ms, as a microphone does).
+type wsBenchSession struct {
+	begin   time.Duration // dial to Begin
+	partial time.Duration // first audio chunk to the first partial Turn
+	err     error
+}
+
+// run opens the session, streams until stop is closed, then terminates
+// and waits for the Termination. ready is signalled once the first
+// partial arrived.
+func (ws *wsBenchSession) run(url string, ready chan<- struct{}, stop <-chan struct{}) {
+	signalled := false
+	signal := func() {
+		if !signalled {
+			signalled = true
+			ready <- struct{}{}
+		}
+	}
+	defer signal()
+	ctx := context.Background()
+	t0 := time.Now()
+	c, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		ws.err = err
+		return
+	}
+	defer c.CloseNow()
+	if _, _, err := c.Read(ctx); err != nil { // Begin
+		ws.err = err
+		return
+	}
+	ws.begin = time.Since(t0)
+	frames := make(chan []byte, 64)
+	go func() {
+		defer close(frames)
+		for {
+			_, b, err := c.Read(ctx)
+			if err != nil {
+				return
+			}
+			frames <- b
+		}
+	}()
+	chunk := make([]byte, 3200)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	start := time.Now()
+	if err := c.Write(ctx, websocket.MessageBinary, chunk); err != nil {
+		ws.err = err
+		return
+	}
+	for {
+		select {
+		case b, ok := <-frames:
+			if !ok {
+				return
+			}
+			if ws.partial == 0 && strings.Contains(string(b), `"Turn"`) {
+				ws.partial = time.Since(start)
+				signal()
+			}
+			if strings.Contains(string(b), `"Termination"`) {
+				return
+			}
+		case <-tick.C:
+			if err := c.Write(ctx, websocket.MessageBinary, chunk); err != nil {
+				ws.err = err
+				return
+			}
+		case <-stop:
+			msg, _ := json.Marshal(map[string]string{"type": "Terminate"})
+			_ = c.Write(ctx, websocket.MessageText, msg)
+			stop = nil
+			tick.Stop()
+		}
+	}
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[(len(s)-1)*p/100]
+}
+
+// BenchmarkConcurrentAudioSessions opens 500 real-time audio WebSocket
+// sessions on loopback (AssemblyAI, 16 kHz PCM streamed in real time,
+// arrivals one per millisecond) against a server in its own process and
+// reports the server's memory per open session (its live heap + stacks
+// after a GC, sampled when every session has its first partial; the
+// clients' own cost is reported apart) and the latencies against one
+// session alone: dial to Begin, and first audio chunk to first partial
+// Turn (a second of audio, so ≈ 900 ms when the server keeps up):
+//
+//	go test ./v2 -run '^$' -bench ConcurrentAudioSessions -benchtime 1x
+func BenchmarkConcurrentAudioSessions(b *testing.B) {
+	const n = 500
+	base, closeAll := wsBenchServer(b)
+	defer closeAll()
+	url := "ws" + strings.TrimPrefix(base, "http") + AudioWSPath + "?provider=assemblyai&api_key=sk-bench"
+	alone := func() wsBenchSession {
+		var ws wsBenchSession
+		ready, stop := make(chan struct{}, 1), make(chan struct{})
+		done := make(chan struct{})
+		go func() { ws.run(url, ready, stop); close(done) }()
+		<-ready
+		close(stop)
+		<-done
+		if ws.err != nil {
+			b.Fatal(ws.err)
+		}
+		return ws
+	}
+	alone() // warm up
+	var aloneBegin, alonePartial []time.Duration
+	for range 5 {
+		ws := alone()
+		aloneBegin, alonePartial = append(aloneBegin, ws.begin), append(alonePartial, ws.partial)
+	}
+	for i := 0; i < b.N; i++ {
+		var ms0, ms1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms0)
+		srv0, _ := serverMem(b, base)
+		sessions := make([]wsBenchSession, n)
+		ready, stop := make(chan struct{}, n), make(chan struct{})
+		var wg sync.WaitGroup
+		for j := range sessions {
+			wg.Add(1)
+			go func() { defer wg.Done(); sessions[j].run(url, ready, stop) }()
+			// Arrivals paced at one per millisecond, as a load tester's
+			// constant pacer would: 500 sessions open within half a second.
+			time.Sleep(time.Millisecond)
+		}
+		for range n {
+			<-ready
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&ms1)
+		goroutinesAtPeak := runtime.NumGoroutine()
+		srv1, srvGoroutines := serverMem(b, base)
+		close(stop)
+		wg.Wait()
+		var begins, partials []time.Duration
+		for _, ws := range sessions {
+			if ws.err != nil {
+				b.Fatal(ws.err)
+			}
+			begins, partials = append(begins, ws.begin), append(partials, ws.partial)
+		}
+		b.Logf("clients: heap %d KB, stacks %d KB per session, %d goroutines; server: %d goroutines", (int64(ms1.HeapInuse)-int64(ms0.HeapInuse))/n/1024,
+			(int64(ms1.StackInuse)-int64(ms0.StackInuse))/n/1024, goroutinesAtPeak, srvGoroutines)
+		b.Logf("begin p50 %v p99 %v; first partial p50 %v p99 %v", pct(begins, 50), pct(begins, 99), pct(partials, 50), pct(partials, 99))
+		b.ReportMetric(float64(srv1-srv0)/n/1024, "server-KB/session")
+		b.ReportMetric(float64((ms1.HeapInuse+ms1.StackInuse)-(ms0.HeapInuse+ms0.StackInuse))/n/1024, "client-KB/session")
+		b.ReportMetric(float64(pct(begins, 99))/float64(pct(aloneBegin, 50)), "p99-begin/alone")
+		b.ReportMetric(float64(pct(partials, 50))/float64(pct(alonePartial, 50)), "p50-first-partial/alone")
+		b.ReportMetric(float64(pct(partials, 99))/float64(pct(alonePartial, 50)), "p99-first-partial/alone")
+		b.ReportMetric(float64(pct(alonePartial, 50).Microseconds())/1000, "alone-first-partial-ms")
+		b.ReportMetric(float64(pct(aloneBegin, 50).Microseconds())/1000, "alone-begin-ms")
+	}
+}
