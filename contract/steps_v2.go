@@ -237,9 +237,10 @@ func (g v2Steps) send(r v2Request) (*result, error) {
 }
 
 // eventSchemaDocumented reports whether an answer can be checked body and
-// all: a JSON answer always; an event stream only when its media type names
-// the event schema (x-sse-events). memories-v2.yaml's chat streams name
-// none, so their events are checked by "the v2 stream ends with" instead.
+// all: a JSON answer always; an event stream only when the validator finds
+// its event schema. Streams it cannot check (chat chunks, the searching
+// agent's typed events) are checked by "the v2 stream ends with" and "the
+// v2 stream has the event" instead.
 func eventSchemaDocumented(o *Operation, res *http.Response) bool {
 	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
 		return true
@@ -252,8 +253,17 @@ func eventSchemaDocumented(o *Operation, res *http.Response) bool {
 	if mt == nil {
 		return true
 	}
-	_, ok := mt.Extensions["x-sse-events"]
-	return ok
+	// The validator checks events against the one schema x-sse-events
+	// names, else ChatStreamEvent (validateStream): the stream is checkable
+	// only when that schema exists in memories-v2.yaml.
+	name := "ChatStreamEvent"
+	if names, ok := mt.Extensions["x-sse-events"].([]any); ok && len(names) == 1 {
+		if n, ok := names[0].(string); ok {
+			name = n
+		}
+	}
+	ref := o.Spec.Components.Schemas[name]
+	return ref != nil && ref.Value != nil
 }
 
 // pace waits until a second has passed since the operation's last call.
