@@ -526,7 +526,7 @@ func (a *audioSession) partial() {
 	if a.provider == providerAssemblyAI {
 		t := a.turnMessage(false, false)
 		if ok {
-			t.Words = append(t.Words, aaiWord{Start: int(next.start * 1000), End: int(next.end * 1000), Text: next.text,
+			t.Words = append(t.Words, aaiWord{Start: int(next.start * 1000), End: int(next.end * 1000), Text: unformatted(next.text, false),
 				Confidence: next.conf})
 		}
 		a.send(t)
@@ -585,18 +585,10 @@ func (a *audioSession) endTurn() {
 func (a *audioSession) turnMessage(end, formatted bool) aaiTurn {
 	words := make([]aaiWord, len(a.pending))
 	for i, w := range a.pending {
-		words[i] = aaiWord{Start: int(w.start * 1000), End: int(w.end * 1000), Text: w.text, Confidence: w.conf,
-			WordIsFinal: true}
+		words[i] = aaiWord{Start: int(w.start * 1000), End: int(w.end * 1000), Text: unformatted(w.text, formatted),
+			Confidence: w.conf, WordIsFinal: true}
 	}
-	txt := a.text()
-	if !formatted {
-		txt = strings.ToLower(strings.Map(func(r rune) rune {
-			if strings.ContainsRune(".,!?;:", r) {
-				return -1
-			}
-			return r
-		}, txt))
-	}
+	txt := unformatted(a.text(), formatted)
 	t := aaiTurn{TurnOrder: a.turn, TurnIsFormatted: formatted, EndOfTurn: end, Transcript: txt,
 		EndOfTurnConfidence: 0.02, Words: words, Type: "Turn"}
 	if end {
@@ -604,6 +596,20 @@ func (a *audioSession) turnMessage(end, formatted bool) aaiTurn {
 		t.Utterance = txt
 	}
 	return t
+}
+
+// unformatted is AssemblyAI's raw text (lower case, no punctuation) unless
+// the turn is the formatted one.
+func unformatted(txt string, formatted bool) string {
+	if formatted {
+		return txt
+	}
+	return strings.ToLower(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(".,!?;:", r) {
+			return -1
+		}
+		return r
+	}, txt))
 }
 
 // terminate sends AssemblyAI's Termination.

@@ -271,8 +271,9 @@ func TestAudioWSAssemblyAI(t *testing.T) {
 			}
 		}
 	}
-	// Partials at 1-4 s; turn 0 ends at 5 s; Terminate ends turn 1 (5-5.5 s).
-	if partials != 4 || ends != 2 || formatted != 2 {
+	// Partials at 1-4 s; turn 0 ends at 5 s; Terminate ends turn 1 when a
+	// word of it was heard in the last half second (content-dependent).
+	if partials != 4 || ends < 1 || ends > 2 || formatted != ends {
 		t.Fatalf("%d partials, %d ends, %d formatted: %v", partials, ends, formatted, frames)
 	}
 	term := frames[len(frames)-1]

@@ -51,6 +51,12 @@ var errStreamsOff = &apierr.Error{Code: apierr.CodeForbidden, Msg: "User not aut
 // errStreamTask is the answer for an unknown, foreign or finished task id.
 var errStreamTask = &apierr.Error{Code: apierr.CodeBadParam, Msg: "Invalid task_id or task not found"}
 
+// streamData is the stream answers' data, in the documented order.
+type streamData struct {
+	TaskID  string `json:"task_id"`
+	Message string `json:"message"`
+}
+
 // streamEnvelope is the stream endpoints' own envelope: "message" instead
 // of "msg" and no success/failed (V2_SURFACE §2).
 type streamEnvelope struct {
@@ -131,7 +137,7 @@ func (s *Surface) hStreamStart(cl *call) (any, error) {
 		return nil, err
 	}
 	return streamAnswer(cl, http.StatusOK, http.StatusOK, "success",
-		map[string]any{"task_id": ls.id, "message": "Stream processing started successfully"})
+		streamData{TaskID: ls.id, Message: "Stream processing started successfully"})
 }
 
 func (s *Surface) hStreamStop(cl *call) (any, error) {
@@ -151,7 +157,7 @@ func (s *Surface) stopStream(cl *call, kind, msg string) (any, error) {
 		return nil, errStreamTask
 	}
 	ls.stop()
-	return streamAnswer(cl, http.StatusOK, http.StatusOK, "success", map[string]any{"task_id": ls.id, "message": msg})
+	return streamAnswer(cl, http.StatusOK, http.StatusOK, "success", streamData{TaskID: ls.id, Message: msg})
 }
 
 // Audio providers of the stream endpoints and the WebSocket.
@@ -196,7 +202,7 @@ func (s *Surface) hAudioStreamStart(cl *call) (any, error) {
 		return nil, err
 	}
 	return streamAnswer(cl, http.StatusOK, http.StatusOK, "success",
-		map[string]any{"task_id": ls.id, "message": "Audio stream transcription started"})
+		streamData{TaskID: ls.id, Message: "Audio stream transcription started"})
 }
 
 // --- stream.memories.ai (openapi/stream.yaml) ---

@@ -263,51 +263,93 @@ func (s *Surface) streamCallback(ls *liveStream, body any) {
 // on the mock clock [GAP: the docs only say "<string>"].
 func streamTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
+// streamCallback is a v2 stream's callback, in the documented field order.
+type streamCallbackBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	TaskID  string `json:"task_id"`
+	Data    any    `json:"data"`
+}
+
+// finalData is the documented stop callback's data.
+type finalData struct {
+	SegmentIndex     int    `json:"segment_index"`
+	SegmentStartTime string `json:"segment_start_time"`
+	SegmentEndTime   string `json:"segment_end_time"`
+	Status           int    `json:"status"`
+	Message          string `json:"message"`
+	Transcript       any    `json:"transcript"`
+}
+
+// segmentData is one segment's data [GAP: the stop callback's fields plus
+// the results of the stream's kind].
+type segmentData struct {
+	SegmentIndex      int    `json:"segment_index"`
+	SegmentStartTime  string `json:"segment_start_time"`
+	SegmentEndTime    string `json:"segment_end_time"`
+	Status            int    `json:"status"`
+	Message           string `json:"message"`
+	FPS               int    `json:"fps,omitempty"`
+	FramesAnalyzed    int    `json:"frames_analyzed,omitempty"`
+	Provider          string `json:"provider,omitempty"`
+	ContentModeration any    `json:"content_moderation,omitempty"`
+	LogoDetection     any    `json:"logo_detection,omitempty"`
+	Transcript        any    `json:"transcript,omitempty"`
+}
+
+// understandCallback is a stream.memories.ai callback: the start answer's
+// fields plus the window [GAP].
+type understandCallback struct {
+	Status       int    `json:"status"`
+	TaskID       string `json:"task_id"`
+	Text         string `json:"text"`
+	SegmentIndex *int   `json:"segment_index,omitempty"`
+	StartTime    string `json:"start_time,omitempty"`
+	EndTime      string `json:"end_time,omitempty"`
+	Message      string `json:"message,omitempty"`
+}
+
 // finalBody is the last callback: the documented stop callback for v2
 // streams, the start answer's shape with status 14 on the stream host.
 func (s *Surface) finalBody(ls *liveStream, index int, segStart time.Time, msg string) any {
 	if ls.kind == streamUnderstand {
-		return map[string]any{"status": statusStreamStopped, "task_id": ls.id, "text": "", "message": msg}
+		return understandCallback{Status: statusStreamStopped, TaskID: ls.id, Message: msg}
 	}
-	return map[string]any{"code": "200", "message": "SUCCESS", "task_id": ls.id, "data": map[string]any{
-		"segment_index": index, "segment_start_time": streamTime(segStart),
-		"segment_end_time": streamTime(s.p.Clock.Now()), "status": statusStreamStopped,
-		"message": msg, "transcript": nil}}
+	return streamCallbackBody{Code: "200", Message: "SUCCESS", TaskID: ls.id, Data: finalData{SegmentIndex: index,
+		SegmentStartTime: streamTime(segStart), SegmentEndTime: streamTime(s.p.Clock.Now()),
+		Status: statusStreamStopped, Message: msg}}
 }
 
 // segmentBody is one segment's callback.
 func (s *Surface) segmentBody(ls *liveStream, index int, from, to time.Time) any {
 	seg := s.segmentContent(ls, index)
 	if ls.kind == streamUnderstand {
-		return map[string]any{"status": statusStreamOK, "task_id": ls.id, "text": seg.visual,
-			"segment_index": index, "start_time": streamTime(from), "end_time": streamTime(to)}
+		return understandCallback{Status: statusStreamOK, TaskID: ls.id, Text: seg.visual, SegmentIndex: &index,
+			StartTime: streamTime(from), EndTime: streamTime(to)}
 	}
-	data := map[string]any{"segment_index": index, "segment_start_time": streamTime(from),
-		"segment_end_time": streamTime(to), "status": statusStreamOK}
+	d := segmentData{SegmentIndex: index, SegmentStartTime: streamTime(from), SegmentEndTime: streamTime(to),
+		Status: statusStreamOK}
 	switch ls.kind {
 	case streamVideo:
-		data["message"] = "Segment processed"
-		data["fps"] = ls.fps
-		data["frames_analyzed"] = ls.fps * int(segmentLength/time.Second)
+		d.Message, d.FPS, d.FramesAnalyzed = "Segment processed", ls.fps, ls.fps*int(segmentLength/time.Second)
 		if ls.moderation {
-			data["content_moderation"] = moderationResult(s.o.Seed, ls.id, index, seg.visual)
+			d.ContentModeration = moderationResult(s.o.Seed, ls.id, index, seg.visual)
 		}
 		if ls.logos {
-			data["logo_detection"] = logoResult(s.o.Seed, ls.id, index, ls.maxLogos, ls.fps)
+			d.LogoDetection = logoResult(s.o.Seed, ls.id, index, ls.maxLogos, ls.fps)
 		}
 	case streamAudio:
-		data["message"] = "Segment transcribed"
-		data["provider"] = ls.provider
-		data["transcript"] = providerFinal(ls.provider, ls.id, index, seg.audio, float64(index)*segmentLength.Seconds())
+		d.Message, d.Provider = "Segment transcribed", ls.provider
+		d.Transcript = providerFinal(ls.provider, ls.id, index, seg.audio, float64(index)*segmentLength.Seconds())
 	}
-	return map[string]any{"code": "200", "message": "SUCCESS", "task_id": ls.id, "data": data}
+	return streamCallbackBody{Code: "200", Message: "SUCCESS", TaskID: ls.id, Data: d}
 }
 
 // segText is what the content model sees and hears in one segment.
 type segText struct{ visual, audio string }
 
 // segmentContent generates segment index of ls: a 5-second "video" of the
-// content model, named after the stream and steered by its prompt.
+// content model steered by the stream's prompt (if any).
 func (s *Surface) segmentContent(ls *liveStream, index int) segText {
 	return windowText(s.o.Seed, ls.id, index, ls.prompt)
 }
@@ -315,7 +357,7 @@ func (s *Surface) segmentContent(ls *liveStream, index int) segText {
 // windowText is the content model's text for the index-th 5-s window of a
 // stream or session: deterministic under the seed.
 func windowText(seed int64, id string, index int, prompt string) segText {
-	v := content.Generate(content.VideoInput{Seed: seed, VideoNo: id + "#" + itoa(index), Name: "live stream",
+	v := content.Generate(content.VideoInput{Seed: seed, VideoNo: id + "#" + itoa(index),
 		Prompt: prompt, Duration: segmentLength.Seconds(), HasAudio: true})
 	var vis, aud []string
 	for _, sg := range v.Visual {

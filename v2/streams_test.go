@@ -155,10 +155,17 @@ func TestStreamLifecycle(t *testing.T) {
 				tc.check(t, data)
 			}
 			expectStreamAnswer(t, ts.json(http.MethodPost, tc.stop, "sk-live", map[string]any{"task_id": id}), tc.stopped)
+			// A segment the clock produced while the test waited may
+			// still be on its way; the final callback ends the stream.
 			final := hook.wait(t)
+			segments := 2
+			for final["data"].(map[string]any)["status"] != float64(statusStreamStopped) {
+				segments++
+				final = hook.wait(t)
+			}
 			fd := final["data"].(map[string]any)
-			if final["task_id"] != id || fd["status"] != float64(statusStreamStopped) || fd["message"] != "Stream stopped by user" ||
-				fd["transcript"] != nil || fd["segment_index"] != float64(2) {
+			if final["task_id"] != id || fd["message"] != "Stream stopped by user" || fd["transcript"] != nil ||
+				fd["segment_index"].(float64) < 2 {
 				t.Fatalf("final callback %v", final)
 			}
 			if ts.s.Running() != 0 || !ts.quiet(hook, 12*time.Second) {
@@ -174,8 +181,8 @@ func TestStreamLifecycle(t *testing.T) {
 					}
 				}
 			}
-			if n != 3 {
-				t.Fatalf("%d segment charges, want 3", n)
+			if want := int(fd["segment_index"].(float64)) + 1; n != want || segments < 2 {
+				t.Fatalf("%d segment charges, want %d (one per segment begun)", n, want)
 			}
 		})
 	}
