@@ -160,3 +160,41 @@ Feature: The mock's control plane
       """
       {"search_param": "falcon"}
       """
+
+  @costly @op:search
+  Scenario: A stub answers once, then the mock's own answer follows
+    When I call "mock_stubs_add" with JSON:
+      """
+      {"operation": "search", "match": {"api_key": "${api_key}", "body": {"search_param": {"contains": "boom"}}},
+       "answer": {"code": "0429", "msg": "Request has exceeded the limit."}, "times": 1, "priority": 1}
+      """
+    Then the response status is 200
+    # Fired as is: the suite's client would retry a 0429 and hide it.
+    When I fire 1 "search" requests at once without pacing with JSON:
+      """
+      {"search_param": "boom", "search_type": "BY_VIDEO", "unique_id": "${unique_id}"}
+      """
+    Then at least one of them is a business error "0429" with message "Request has exceeded the limit."
+    When I call "search" with JSON:
+      """
+      {"search_param": "boom", "search_type": "BY_VIDEO", "unique_id": "${unique_id}"}
+      """
+    Then the envelope is a success
+
+  @costly @op:search
+  Scenario: A fixture's transcript is what search finds
+    When I call "mock_fixtures" with JSON:
+      """
+      {"accounts": [{"api_key": "${api_key}", "videos": [
+        {"unique_id": "${unique_id}", "name": "ridge_morning",
+         "visual": [{"start": 0, "end": 6, "text": "a golden eagle circles the ridge"}]},
+        {"unique_id": "${unique_id}", "name": "harbour_boats",
+         "visual": [{"start": 0, "end": 8, "text": "fishing boats leave the harbour"}]}]}]}
+      """
+    Then the response status is 200
+    When I call "search" with JSON:
+      """
+      {"search_param": "eagle", "search_type": "BY_VIDEO", "unique_id": "${unique_id}"}
+      """
+    Then the envelope is a success
+    And the field "data.0.videoName" is "ridge_morning"
