@@ -188,16 +188,20 @@ func (t *cutTrack) build() error {
 	}
 	// Chunk offsets: stsc runs give the samples per chunk; samples of a
 	// chunk follow each other.
+	if len(t.stco) > n {
+		return errNotCuttable // more chunks than samples
+	}
 	t.offsets = make([]uint64, 0, n)
 	entries := t.stsc.Entries
+	e := -1 // the stsc run in force, advanced as the chunks go by
 	for ci := range t.stco {
 		chunk := uint32(ci + 1)
+		for e+1 < len(entries) && entries[e+1].FirstChunk <= chunk {
+			e++
+		}
 		per := uint32(0)
-		for k := len(entries) - 1; k >= 0; k-- {
-			if entries[k].FirstChunk <= chunk {
-				per = entries[k].SamplesPerChunk
-				break
-			}
+		if e >= 0 {
+			per = entries[e].SamplesPerChunk
 		}
 		off := t.stco[ci]
 		for k := uint32(0); k < per && len(t.offsets) < n; k++ {
