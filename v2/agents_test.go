@@ -368,3 +368,30 @@ func TestAgentDisconnectStopsWork(t *testing.T) {
 		t.Fatalf("%d events after a disconnect", n)
 	}
 }
+
+// TestAgentConcurrentStreams runs streams of several accounts at once
+// (run with -race): the shared public index and the content cache are
+// read concurrently, and every stream still completes with its own
+// results.
+func TestAgentConcurrentStreams(t *testing.T) {
+	ts := newTestSurface(t, testOpts{})
+	srv := httptest.NewServer(ts.h)
+	defer srv.Close()
+	queries := []string{"basketball dunk highlights", "nike running shoes training", "kitchen cooking dinner at home", "beach surfing waves sunset"}
+	var clients []*streamClient
+	for i := 0; i < 8; i++ {
+		clients = append(clients, startStream(t, srv.URL, "sk-c"+string(rune('0'+i)),
+			map[string]any{"query": queries[i%len(queries)], "enable_clarification": false}))
+	}
+	for i, sc := range clients {
+		select {
+		case <-sc.done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("stream %d did not end", i)
+		}
+		last := sc.events[len(sc.events)-1]
+		if last.Name != "complete" || last.Data["query"] != queries[i%len(queries)] {
+			t.Fatalf("stream %d ended with %s %v", i, last.Name, last.Data["query"])
+		}
+	}
+}
