@@ -59,6 +59,7 @@ type preparedVideo struct {
 // nothing.
 func (s *Server) LoadFixtures(m fixture.Manifest) error {
 	var prepared []preparedVideo
+	var images []preparedImage
 	for _, a := range m.Accounts {
 		account := s.p.Accounts.Resolve(a.APIKey)
 		for _, fv := range a.Videos {
@@ -67,6 +68,13 @@ func (s *Server) LoadFixtures(m fixture.Manifest) error {
 				return fmt.Errorf("%s: %w", fv.Where, err)
 			}
 			prepared = append(prepared, pv)
+		}
+		for _, fi := range a.Images {
+			pi, err := s.prepareImage(account, fi)
+			if err != nil {
+				return fmt.Errorf("%s: %w", fi.Where, err)
+			}
+			images = append(images, pi)
 		}
 	}
 	s.life.mu.Lock()
@@ -87,6 +95,14 @@ func (s *Server) LoadFixtures(m fixture.Manifest) error {
 			return err
 		}
 		stored = append(stored, pv)
+	}
+	for _, pi := range images {
+		if err := s.storeImage(pi); err != nil {
+			// Images are stored last: what failed here leaves the videos
+			// to undo, and the images already stored stay (a disk error).
+			undo()
+			return err
+		}
 	}
 	for _, a := range m.Accounts {
 		if a.Credits != nil {
@@ -310,6 +326,7 @@ func (s *Server) Export(key, uniqueID string) fixture.Manifest {
 		}
 		a.Videos = append(a.Videos, fv)
 	}
+	a.Images = s.exportImages(account, uniqueID)
 	return fixture.Manifest{Accounts: []fixture.Account{a}}
 }
 

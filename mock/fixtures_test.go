@@ -224,3 +224,43 @@ func TestFixtureRequestBodyErrorNamesLine(t *testing.T) {
 		t.Fatalf("%d %s", rec.Code, rec.Body.String())
 	}
 }
+
+// TestFixtureImages: images load (probed from their file), list, and
+// round-trip through export like videos.
+func TestFixtureImages(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "eagle.png"), mediatest.PNG(64, 48, 7), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(dir, "imgs.yaml")
+	src := "accounts:\n  - api_key: sk-img\n    images:\n      - file: eagle.png\n        unique_id: birds\n        tags: [bird]\n        created: 2025-10-02T10:00:00Z\n"
+	if err := os.WriteFile(manifest, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := newTestServer(t, Options{Fixtures: []string{manifest}})
+	first := a.json(http.MethodGet, "/_mock/export?api_key=sk-img", "", nil)
+	imgs := first["accounts"].([]any)[0].(map[string]any)["images"].([]any)
+	im := imgs[0].(map[string]any)
+	if len(imgs) != 1 || im["name"] != "eagle" || im["width"] != 64.0 || im["height"] != 48.0 || im["format"] == "" {
+		t.Fatalf("exported images: %v", imgs)
+	}
+	list := a.json(http.MethodPost, "/serve/api/v1/img_list_page", "sk-img", map[string]any{"unique_id": "birds", "page": 1, "size": 10})
+	if b, _ := json.Marshal(list); !strings.Contains(string(b), im["id"].(string)) {
+		t.Fatalf("img_list_page does not list the fixture image: %s", b)
+	}
+	raw, _ := json.Marshal(first)
+	b := newTestServer(t, Options{})
+	if rec := b.do(http.MethodPost, "/_mock/fixtures", "", "application/json", bytes.NewReader(raw)); rec.Code != http.StatusOK {
+		t.Fatalf("load export: %d %s", rec.Code, rec.Body.String())
+	}
+	if second := b.json(http.MethodGet, "/_mock/export?api_key=sk-img", "", nil); !reflect.DeepEqual(first, second) {
+		t.Fatalf("image round trip differs:\n%v\n%v", first, second)
+	}
+	bad := "accounts:\n  - api_key: sk-img2\n    images:\n      - file: missing.png\n"
+	if err := os.WriteFile(manifest, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Options{Fixtures: []string{manifest}, RateLimits: "off"}); err == nil || !strings.Contains(err.Error(), "imgs.yaml:4") {
+		t.Fatalf("missing image file: %v", err)
+	}
+}
