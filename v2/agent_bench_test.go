@@ -136,3 +136,33 @@ func BenchmarkConcurrentAgentStreams(b *testing.B) {
 		b.ReportMetric(float64(aloneFirst.Milliseconds()), "alone-first-ms")
 	}
 }
+
+// BenchmarkAgentPublicSearch is one platform search of the agent over the
+// seeded public library (240 videos):
+//
+//	go test ./v2 -run '^$' -bench AgentPublicSearch
+func BenchmarkAgentPublicSearch(b *testing.B) {
+	st, err := store.Open(store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	p, err := platform.New(platform.Options{Clock: clock.Real{}, RateLimits: "off", CreditsOff: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	s, err := New(Options{Platform: p, Store: st})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.publicLibrary()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if len(s.searchPublic("tiktok", "basketball dunk highlights", 10, "")) == 0 {
+			b.Fatal("nothing found")
+		}
+	}
+}
