@@ -14,13 +14,15 @@ import (
 )
 
 // v2Env is an Env on an in-process mock whose v2 surface finishes uploads
-// quickly, with a webhook sink as every account's default webhook.
+// quickly, with a webhook sink as every account's default webhook. Tasks
+// take 3 s, so a screenplay is still cancellable right after its creation
+// even under -race.
 func v2Env(t *testing.T) *Env {
 	t.Helper()
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	t.Cleanup(sink.Close)
 	srv, err := mock.New(mock.Options{Seed: 1, RateLimits: "off", CreditsOff: true, V2UploadTime: 200 * time.Millisecond,
-		V2TaskTime: 200 * time.Millisecond, DefaultWebhook: sink.URL})
+		V2TaskTime: 3 * time.Second, DefaultWebhook: sink.URL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,12 +18,13 @@ import (
 )
 
 // mockOptions: fast lifecycles, no limits or credits, and a webhook sink
-// as every account's v2 webhook (async v2 operations need one).
+// as every account's v2 webhook (async v2 operations need one). v2 tasks
+// take 3 s so a screenplay is still cancellable when the cancel arrives.
 func mockOptions(t *testing.T) mock.Options {
 	sink := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(sink.Close)
 	return mock.Options{Seed: 1, ProcessingTime: 50 * time.Millisecond, RateLimits: "off", CreditsOff: true,
-		V2UploadTime: 100 * time.Millisecond, V2TaskTime: 100 * time.Millisecond, DefaultWebhook: sink.URL}
+		V2UploadTime: 100 * time.Millisecond, V2TaskTime: 3 * time.Second, DefaultWebhook: sink.URL}
 }
 
 func TestScenariosAgainstMock(t *testing.T) {
