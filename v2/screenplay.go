@@ -163,7 +163,22 @@ func (s *Surface) screenplays() map[string]*screenplayTask {
 	return a.screenplays
 }
 
-// task returns the caller's task or the 400.
+// forgetScreenplays removes an account's screenplay tasks and their
+// records, stopping their pending webhooks.
+func (s *Surface) forgetScreenplays(account string) {
+	tasks := s.screenplays()
+	s.agents.spMu.Lock()
+	defer s.agents.spMu.Unlock()
+	for id, t := range tasks {
+		if t.Account == account {
+			t.stop()
+			_ = s.o.Store.DeleteRecord(recScreenplay, id)
+			delete(tasks, id)
+		}
+	}
+}
+
+// screenplayTaskOf returns the caller's task or the 400.
 func (s *Surface) screenplayTaskOf(cl *call) (*screenplayTask, error) {
 	tasks := s.screenplays()
 	s.agents.spMu.Lock()

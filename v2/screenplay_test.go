@@ -277,3 +277,17 @@ func TestScreenplaySurvivesRestart(t *testing.T) {
 		t.Fatalf("callback after restart: %v", cb)
 	}
 }
+
+func TestScreenplayForgetAccountAndReset(t *testing.T) {
+	ts, _ := agentFixture(t)
+	video := ts.ready("sk-a", "ep.mp4", gopMP4())
+	body := map[string]any{"mode": "short_drama", "episodes": map[string]any{"1": video}, "config": map[string]any{}}
+	id := ts.json(http.MethodPost, "/screenplay/tasks", "sk-a", body).data()["task_id"].(string)
+	ts.s.ForgetAccount(ts.p.Accounts.Resolve("sk-a"))
+	expectError(t, ts.do(http.MethodGet, "/screenplay/tasks/"+id, "sk-a", "", nil), 400, "Task not found")
+	n := 0
+	_ = ts.st.EachRecord(recScreenplay, func(string, []byte) bool { n++; return true })
+	if n != 0 {
+		t.Fatalf("%d screenplay records left", n)
+	}
+}

@@ -186,7 +186,10 @@ func (s *Surface) Reset() {
 }
 
 // ForgetAccount removes one account's assets and their bytes.
-func (s *Surface) ForgetAccount(account string) { s.assets.forgetAccount(account) }
+func (s *Surface) ForgetAccount(account string) {
+	s.assets.forgetAccount(account)
+	s.forgetScreenplays(account)
+}
 
 // Close stops pending tasks.
 func (s *Surface) Close() {
