@@ -289,6 +289,19 @@ func (r *Registry) Reset() {
 	r.stubs, r.states = nil, map[string]string{}
 }
 
+// Has reports whether any stub answers operation; a request of another
+// operation need not be described for Answer at all.
+func (r *Registry) Has(operation string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.stubs {
+		if s.Operation == operation {
+			return true
+		}
+	}
+	return false
+}
+
 // Answer finds the stub that answers e: the best-priority, newest stub of
 // e's operation whose matcher and scenario state match. It counts the use,
 // expires the stub after its Times, and moves its scenario.

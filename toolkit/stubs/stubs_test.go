@@ -36,7 +36,7 @@ func TestTimesPriorityAndMatch(t *testing.T) {
 	if st, ok := r.Answer(req("search", "k", map[string]any{"search_param": "big boom"})); !ok || st.ID != "any-search" {
 		t.Fatalf("boom expired after times=1, want the general stub: %v", st.ID)
 	}
-	if _, ok := r.Answer(req("chat", "k", nil)); ok {
+	if _, ok := r.Answer(req("chat", "k", nil)); ok || r.Has("chat") || !r.Has("search") {
 		t.Fatal("a stub answered another operation")
 	}
 	if got := r.List(); len(got) != 1 || got[0].Used != 2 {
