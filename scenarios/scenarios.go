@@ -270,6 +270,12 @@ func registry() []Scenario {
 			Run:         V2UploadTranscribeChat,
 		},
 		{
+			Name:        "v2-audio-ws-session",
+			Description: "v2: 6 s of PCM over the real-time audio WebSocket (ElevenLabs or AssemblyAI by seed); checks session start, partials, final transcript and a clean close; records v2_ws_first_partial",
+			Tags:        []string{"v2", "websocket", "costly"},
+			Run:         V2AudioWSSession,
+		},
+		{
 			Name:        "list-videos",
 			Description: "one list_videos page of the namespace, checked for shape",
 			Tags:        []string{"read", "list"},
