@@ -410,10 +410,10 @@ func (a *audioSession) handle(typ websocket.MessageType, msg []byte, n int64) bo
 			return true
 		}
 		if m.Commit {
-			a.endTurn()
+			a.commit()
 		}
 	case "commit":
-		a.endTurn()
+		a.commit()
 	default:
 		a.send(elError{MessageType: "input_error", Error: "Unknown message_type"})
 	}
@@ -548,6 +548,17 @@ func (a *audioSession) peek() (heardWord, bool) {
 	st := float64(a.win)*segmentLength.Seconds() + float64(a.taken)*per
 	return heardWord{text: a.words[a.taken], start: st, end: st + per*0.85,
 		conf: round3(0.5 + unitf(a.s.o.Seed, a.id, a.win*1000+a.taken, "conf")*0.3)}, true
+}
+
+// commit answers an explicit ElevenLabs commit: a committed transcript
+// even when nothing new was heard (empty text), so a client can wait for
+// the answer to its commit [UNCERTAIN].
+func (a *audioSession) commit() {
+	if len(a.pending) == 0 {
+		a.send(elTranscript{MessageType: "committed_transcript", Text: ""})
+		return
+	}
+	a.endTurn()
 }
 
 // endTurn finalises the pending words: ElevenLabs committed_transcript
