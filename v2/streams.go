@@ -190,6 +190,16 @@ func (s *Surface) stopAllStreams() {
 	}
 }
 
+// stopAccountStreams stops the running streams of one account (its keys'
+// understanding tasks included), with their final callbacks.
+func (s *Surface) stopAccountStreams(account string) {
+	for _, ls := range s.streams.all() {
+		if ls.account == account {
+			ls.stop()
+		}
+	}
+}
+
 // stop asks the stream's goroutine to send the final callback and end, and
 // waits until it has.
 func (ls *liveStream) stop() {

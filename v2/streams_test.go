@@ -424,3 +424,19 @@ func TestStreamStopLeavesNoGoroutine(t *testing.T) {
 	goleak.VerifyNone(t, base, goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
 		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"), goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"))
 }
+
+// TestForgetAccountStopsStreams: forgetting an account stops its streams
+// (and only its).
+func TestForgetAccountStopsStreams(t *testing.T) {
+	ts := newTestSurface(t, testOpts{})
+	hook := newReceiver(t, 0)
+	for _, key := range []string{"sk-gone", "sk-kept"} {
+		ts.p.Accounts.SetWebhook(key, hook.srv.URL)
+		expectStreamAnswer(t, ts.json(http.MethodPost, "/stream/start", key, map[string]any{"url": "rtmp://e.com/l"}), "Stream processing started successfully")
+	}
+	ts.s.ForgetAccount(ts.p.Accounts.Resolve("sk-gone"))
+	if n := ts.s.Running(); n != 1 {
+		t.Fatalf("%d streams running, want the other account's 1", n)
+	}
+	ts.s.stopAllStreams()
+}

@@ -189,6 +189,7 @@ func (s *Surface) Reset() {
 func (s *Surface) ForgetAccount(account string) {
 	s.assets.forgetAccount(account)
 	s.forgetScreenplays(account)
+	s.stopAccountStreams(account)
 }
 
 // Close stops pending tasks.
