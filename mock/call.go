@@ -195,6 +195,12 @@ func (cl *call) readBody() error {
 		cl.raw = raw
 		// Numbers stay json.Number: 18-digit ids sent as JSON numbers
 		// (session_id) would lose digits as float64.
+		// goccy/go-json's stream decoder panics (index out of range) on an
+		// unterminated string of invalid UTF-8 (found by v2's
+		// FuzzRequestBodies): a body that is not JSON never reaches it.
+		if !json.Valid(raw) {
+			return apiErr(CodeBadParam, "parameter error: malformed JSON body")
+		}
 		var v any
 		dec := gojson.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()

@@ -21,6 +21,17 @@ func newFileMedia(dir string, limit int64) (*fileMedia, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("media dir: %w", err)
 	}
+	// A process killed mid-upload leaves its pending file behind; no
+	// record names it (records are written after Commit), so it is dropped
+	// when the directory is opened again (the state lock makes this the
+	// only process using it).
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".upload-") {
+				_ = os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
 	return &fileMedia{dir: dir, limit: limit}, nil
 }
 
