@@ -17,7 +17,7 @@ func (s *Server) initV2() error {
 		Platform: s.p, Store: s.store.(v2Store), Seed: s.opts.Seed, APIKeys: s.opts.APIKeys,
 		StringCodes: s.opts.V2StringCodes, LimitStatus: s.opts.V2LimitStatus,
 		UploadTime: s.opts.V2UploadTime, TaskTime: s.opts.V2TaskTime, MaxUploadBytes: s.opts.MaxUploadBytes,
-		Blobs: v1Blobs{s}, Logger: s.opts.Logger, StreamKnobs: s.knobs, StreamsOff: s.opts.StreamsOff,
+		Blobs: v1Blobs{s}, Logger: s.opts.Logger, StreamKnobs: s.knobs, CallbackHosts: s.opts.CallbackHosts, StreamsOff: s.opts.StreamsOff,
 		// The searching agent searches the same public library as v1.
 		PublicLibrarySize: s.opts.PublicLibrarySize,
 	})

@@ -495,6 +495,9 @@ func (s *Surface) hSpeechToText(cl *call) (any, error) {
 	}
 	cl.usage.MediaSeconds = m.duration
 	if provider == "assemblyai" {
+		if err := s.checkHook(cl.str("webhook_url")); err != nil {
+			return nil, err
+		}
 		cl.chargeOp = limits.OpV2AssemblyAI
 		return s.assemblyAI(cl, m), nil
 	}

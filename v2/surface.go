@@ -30,6 +30,7 @@ import (
 	"github.com/memharness/memharness/openapi"
 	"github.com/memharness/memharness/platform"
 	"github.com/memharness/memharness/platform/apierr"
+	"github.com/memharness/memharness/platform/callbackhosts"
 )
 
 // BasePath is where the surface is served, as on mavi-backend.memories.ai.
@@ -66,6 +67,11 @@ type Options struct {
 	PublicBaseURL string
 	// Blobs resolves GET /download blobs of other surfaces (v1 videos).
 	Blobs BlobSource
+	// CallbackHosts restricts the per-request callback and webhook URLs
+	// (callback_url, webhook_url, callback) to these hosts
+	// (--callback-hosts); the zero value admits every host. The account
+	// webhook is checked when it is set (control plane).
+	CallbackHosts callbackhosts.Policy
 	// Logger receives handler failures (default: discard).
 	Logger *slog.Logger
 	// StreamKnobs, when set, returns the pacing and fault knobs of chat

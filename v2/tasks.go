@@ -1,6 +1,9 @@
 package v2
 
 import (
+	"strings"
+
+	"github.com/memharness/memharness/platform/apierr"
 	"net/http"
 	"sync"
 	"time"
@@ -47,6 +50,9 @@ type asyncResult func() (any, error)
 // {"code":500,"message":"FAILED","data":{"error":…},"task_id":…}.
 func (s *Surface) startAsync(cl *call, override string, after time.Duration, result asyncResult) (any, error) {
 	hook := override
+	if err := s.checkHook(hook); err != nil {
+		return nil, err
+	}
 	if hook == "" {
 		hook = s.p.Accounts.Webhook(cl.account)
 	}
@@ -129,4 +135,19 @@ func (s *Surface) Assets(account string) []Asset {
 		out[i] = *a
 	}
 	return out
+}
+
+// checkHook refuses a per-request callback URL outside --callback-hosts
+// with the catch-all 400 and a message naming the host ("" passes).
+func (s *Surface) checkHook(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	if err := s.o.CallbackHosts.Check(raw); err != nil {
+		return apierr.New(apierr.CodeBadParam, "callback url not allowed: %v", err)
+	}
+	return nil
 }
