@@ -309,6 +309,12 @@ func (s *Surface) streamConnect(c *gin.Context) {
 		hc.fail(http.StatusBadRequest, "", "Invalid request")
 		return
 	}
+	// The per-request callback follows --callback-hosts like v2's other
+	// callback URLs.
+	if err := s.checkHook(req.Callback); err != nil {
+		hc.fail(http.StatusBadRequest, "", apierr.As(err).Msg)
+		return
+	}
 	account := s.p.Accounts.Resolve(key)
 	ls := &liveStream{id: dashedUUID(s.ids.task()), account: account, key: key, kind: streamUnderstand,
 		hook: req.Callback, started: s.p.Clock.Now(), prompt: req.UserPrompt, system: req.SystemPrompt,

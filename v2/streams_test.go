@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/memharness/memharness/platform/callbackhosts"
 	"github.com/memharness/memharness/platform/limits"
 )
 
@@ -437,6 +438,32 @@ func TestForgetAccountStopsStreams(t *testing.T) {
 	ts.s.ForgetAccount(ts.p.Accounts.Resolve("sk-gone"))
 	if n := ts.s.Running(); n != 1 {
 		t.Fatalf("%d streams running, want the other account's 1", n)
+	}
+	ts.s.stopAllStreams()
+}
+
+// TestStreamHostCallbackHosts: the understanding task's callback follows
+// --callback-hosts (status -1, HTTP 400 outside it).
+func TestStreamHostCallbackHosts(t *testing.T) {
+	ts := newTestSurface(t, testOpts{opts: Options{CallbackHosts: callbackhosts.Loopback()}})
+	rcv := newReceiver(t, 0)
+	for _, tc := range []struct {
+		name, callback string
+		status         int
+	}{
+		{name: "outside the policy", callback: "https://hooks.example.com/x", status: http.StatusBadRequest},
+		{name: "loopback", callback: rcv.srv.URL, status: http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := `{"url":"rtmp://e.com/l","user_prompt":"p","callback":"` + tc.callback + `"}`
+			req := httptest.NewRequest(http.MethodPost, StreamConnectPath, strings.NewReader(body))
+			req.Header.Set("Authorization", "sk-cb")
+			rec := httptest.NewRecorder()
+			ts.h.ServeHTTP(rec, req)
+			if rec.Code != tc.status {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		})
 	}
 	ts.s.stopAllStreams()
 }
