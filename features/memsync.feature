@@ -48,3 +48,22 @@ Feature: MemSync memories
     And the response header "Retry-After" is present
     And the response header "X-RateLimit-Remaining" is "0"
     And the field "error.code" is "RATE_LIMIT_EXCEEDED"
+
+  Scenario: A document sent as a file part is accepted
+    When I call MemSync "createFileIntegration" with multipart fields:
+      | name | value                                                              |
+      | file | @text(name=notes.txt, content=I went hiking in the Alps last summer.) |
+    Then the response status is 200
+
+  Scenario: A file sent as a plain text field answers FastAPI's 422 validation detail
+    # MemSync is a FastAPI service: a form field declared as an upload that arrives as text fails
+    # request validation before the application runs, so the body is FastAPI's {"detail": [...]}.
+    When I call MemSync "createFileIntegration" with multipart fields:
+      | name | value |
+      | file | hello |
+    Then the response status is 422
+    And the field "detail.0.type" is "value_error"
+    And the field "detail.0.loc.0" is "body"
+    And the field "detail.0.loc.1" is "file"
+    And the field "detail.0.msg" contains "Expected UploadFile"
+    And the field "detail.0.input" is "hello"
