@@ -2,8 +2,6 @@ package mock
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -288,23 +286,16 @@ func (cl *call) isFilePart(name, filename string) bool {
 }
 
 func (cl *call) saveFile(part *multipart.Part) (*upload, error) {
-	p, err := cl.s.store.Media().Create()
+	p, n, sum, err := store.Stream(cl.s.store.Media(), part)
+	if errors.Is(err, store.ErrInterrupted) {
+		return nil, apiErr(CodeBadParam, "parameter error: upload interrupted")
+	}
 	if err != nil {
 		return nil, err
 	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(p, h), part)
-	if err != nil {
-		_ = p.Abort()
-		var mbe *http.MaxBytesError
-		if errors.Is(err, store.ErrTooLarge) || errors.As(err, &mbe) {
-			return nil, store.ErrTooLarge
-		}
-		return nil, apiErr(CodeBadParam, "parameter error: upload interrupted")
-	}
 	return &upload{
 		Field: part.FormName(), Filename: part.FileName(), ContentType: part.Header.Get("Content-Type"),
-		Pending: p, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)),
+		Pending: p, Size: n, SHA256: sum,
 	}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/memharness/memharness/openapi"
+	"github.com/memharness/memharness/platform/accounts"
 )
 
 // handlerFunc is the business logic of one operation. It returns the
@@ -212,20 +213,12 @@ func (s *Server) authenticate(cl *call) error {
 	if !cl.op.auth {
 		return nil
 	}
-	key := strings.TrimSpace(cl.c.GetHeader("Authorization"))
-	// The vendor documents the raw key; some clients add "Bearer ", which
-	// the mock tolerates (DESIGN.md).
-	if len(key) > 7 && strings.EqualFold(key[:7], "bearer ") {
-		key = strings.TrimSpace(key[7:])
-	}
-	if key == "" {
-		return errUnauthorized
-	}
+	key := accounts.KeyFromHeader(cl.c.GetHeader("Authorization"))
 	allowed := s.opts.APIKeys
 	if cl.op.caption && len(s.opts.CaptionAPIKeys) > 0 {
 		allowed = s.opts.CaptionAPIKeys
 	}
-	if len(allowed) > 0 && !contains(allowed, key) {
+	if !accounts.Allowed(allowed, key) {
 		return errUnauthorized
 	}
 	cl.key = key

@@ -2,8 +2,6 @@ package v2
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	stdjson "encoding/json"
 	"errors"
 	"io"
@@ -19,6 +17,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform/accounts"
 	"github.com/memharness/memharness/platform/apierr"
 	"github.com/memharness/memharness/platform/journal"
 	"github.com/memharness/memharness/platform/limits"
@@ -147,26 +146,11 @@ func (s *Surface) authenticate(cl *call) error {
 	if !cl.op.auth {
 		return nil
 	}
-	key := strings.TrimSpace(cl.c.GetHeader("Authorization"))
 	// The docs say raw key, no "Bearer "; the OpenAI SDK always sends
 	// "Bearer <key>", so the mock tolerates the prefix.
-	if len(key) > 7 && strings.EqualFold(key[:7], "bearer ") {
-		key = strings.TrimSpace(key[7:])
-	}
-	if key == "" {
+	key := accounts.KeyFromHeader(cl.c.GetHeader("Authorization"))
+	if !accounts.Allowed(s.o.APIKeys, key) {
 		return errUnauthorized
-	}
-	if len(s.o.APIKeys) > 0 {
-		ok := false
-		for _, k := range s.o.APIKeys {
-			if k == key {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return errUnauthorized
-		}
 	}
 	cl.key, cl.account = key, s.p.Accounts.Resolve(key)
 	return nil
@@ -399,21 +383,16 @@ func (cl *call) readMultipart(boundary string) error {
 
 // saveFile streams r to a new pending media file, hashing it.
 func (s *Surface) saveFile(r io.Reader, filename, contentType string) (*upload, error) {
-	p, err := s.o.Store.Media().Create()
-	if err != nil {
+	p, n, sum, err := store.Stream(s.o.Store.Media(), r)
+	switch {
+	case errors.Is(err, store.ErrTooLarge):
+		return nil, errTooLarge
+	case errors.Is(err, store.ErrInterrupted):
+		return nil, errInvalid
+	case err != nil:
 		return nil, err
 	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(p, h), r)
-	if err != nil {
-		_ = p.Abort()
-		var mbe *http.MaxBytesError
-		if errors.Is(err, store.ErrTooLarge) || errors.As(err, &mbe) {
-			return nil, errTooLarge
-		}
-		return nil, errInvalid
-	}
-	return &upload{Filename: filename, ContentType: contentType, Pending: p, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return &upload{Filename: filename, ContentType: contentType, Pending: p, Size: n, SHA256: sum}, nil
 }
 
 // write is the one response adapter of the surface.

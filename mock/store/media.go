@@ -2,10 +2,13 @@ package store
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -142,4 +145,31 @@ func validKey(k string) bool {
 	}
 	_, err := hex.DecodeString(k)
 	return err == nil
+}
+
+// ErrInterrupted is returned by Stream when the body broke off before its
+// end (a client that went away, a malformed multipart part).
+var ErrInterrupted = errors.New("store: upload interrupted")
+
+// Stream copies r into a new pending media file while hashing it, for
+// every surface's uploads: nothing is held whole in memory. A body over
+// the size limit (the store's, or an http.MaxBytesReader's) is
+// ErrTooLarge, any other read failure ErrInterrupted; in both cases the
+// pending file is removed.
+func Stream(m Media, r io.Reader) (p *Pending, size int64, sha string, err error) {
+	p, err = m.Create()
+	if err != nil {
+		return nil, 0, "", err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(p, h), r)
+	if err != nil {
+		_ = p.Abort()
+		var mbe *http.MaxBytesError
+		if errors.Is(err, ErrTooLarge) || errors.As(err, &mbe) {
+			return nil, 0, "", ErrTooLarge
+		}
+		return nil, 0, "", ErrInterrupted
+	}
+	return p, n, hex.EncodeToString(h.Sum(nil)), nil
 }

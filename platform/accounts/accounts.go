@@ -145,3 +145,31 @@ func (d *Directory) Reset() {
 	d.linked.Store(false)
 	d.mu.Unlock()
 }
+
+// KeyFromHeader is the API key an Authorization header carries. The vendor
+// documents the raw key; some clients (the OpenAI SDK always) send
+// "Bearer <key>", which every surface tolerates.
+func KeyFromHeader(h string) string {
+	key := strings.TrimSpace(h)
+	if len(key) > 7 && strings.EqualFold(key[:7], "bearer ") {
+		key = strings.TrimSpace(key[7:])
+	}
+	return key
+}
+
+// Allowed reports whether key may call when only the keys in list are
+// accepted (an empty list accepts any non-empty key).
+func Allowed(list []string, key string) bool {
+	if key == "" {
+		return false
+	}
+	if len(list) == 0 {
+		return true
+	}
+	for _, k := range list {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}

@@ -57,3 +57,20 @@ func TestWebhooks(t *testing.T) {
 		t.Fatal("reset kept links")
 	}
 }
+
+func TestKeyFromHeaderAndAllowed(t *testing.T) {
+	for _, tc := range []struct{ header, want string }{
+		{header: "sk-a", want: "sk-a"},
+		{header: "  Bearer   sk-a ", want: "sk-a"},
+		{header: "bearer sk-a", want: "sk-a"},
+		{header: "Bearer", want: "Bearer"},
+		{header: "", want: ""},
+	} {
+		if got := KeyFromHeader(tc.header); got != tc.want {
+			t.Errorf("KeyFromHeader(%q) = %q, want %q", tc.header, got, tc.want)
+		}
+	}
+	if !Allowed(nil, "sk-a") || Allowed(nil, "") || Allowed([]string{"sk-b"}, "sk-a") || !Allowed([]string{"sk-b", "sk-a"}, "sk-a") {
+		t.Fatal("Allowed")
+	}
+}
