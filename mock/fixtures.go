@@ -2,6 +2,7 @@ package mock
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -83,6 +84,7 @@ func (s *Server) LoadFixtures(m fixture.Manifest) error {
 	undo := func() {
 		for _, pv := range stored {
 			s.world.removeVideo(pv.v)
+			s.dropOverride(pv.v.No)
 			_ = s.store.DeleteVideo(pv.v.Account, pv.v.Namespace, pv.v.No)
 			if pv.v.MediaKey != "" {
 				_ = s.store.Media().Remove(pv.v.MediaKey)
@@ -198,11 +200,94 @@ func (s *Server) storeFixture(pv preparedVideo) error {
 		}
 		return err
 	}
-	s.world.setOverride(v.No, pv.override)
+	if err := s.saveOverride(v.No, pv.override); err != nil {
+		_ = s.store.DeleteVideo(v.Account, v.Namespace, v.No)
+		if v.MediaKey != "" {
+			_ = s.store.Media().Remove(v.MediaKey)
+		}
+		return err
+	}
 	if v.Status == store.StatusParse {
 		s.world.indexVideo(v)
 	}
 	return nil
+}
+
+// recFixtureContent is the store.Records kind that keeps fixture content
+// by video number, so a mock reopened on the same --data-dir serves the
+// transcripts, summary and chapters a fixture fixed rather than generated
+// ones.
+const recFixtureContent = "v1-fixture-content"
+
+// overrideRecord is a contentOverride as persisted.
+type overrideRecord struct {
+	Visual   []model.Segment `json:"visual,omitempty"`
+	Audio    []model.Segment `json:"audio,omitempty"`
+	Summary  string          `json:"summary,omitempty"`
+	Chapters []model.Item    `json:"chapters,omitempty"`
+}
+
+// records is the store's records area (nil for a store without one).
+func (s *Server) records() store.Records {
+	r, _ := s.store.(store.Records)
+	return r
+}
+
+// saveOverride fixes a video's content (nil releases it), in memory and,
+// on a persistent store, on disk.
+func (s *Server) saveOverride(no string, o *contentOverride) error {
+	if rec := s.records(); rec != nil {
+		var err error
+		if o == nil {
+			err = rec.DeleteRecord(recFixtureContent, no)
+		} else {
+			var raw []byte
+			raw, err = json.Marshal(overrideRecord{Visual: o.visual, Audio: o.audio, Summary: o.summary, Chapters: o.chapters})
+			if err == nil {
+				err = rec.PutRecord(recFixtureContent, no, raw)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("save fixture content of %s: %w", no, err)
+		}
+	}
+	s.world.setOverride(no, o)
+	return nil
+}
+
+// dropOverride forgets a deleted video's fixture content.
+func (s *Server) dropOverride(no string) {
+	if err := s.saveOverride(no, nil); err != nil {
+		s.opts.Logger.Error("fixtures: drop content", "video", no, "err", err)
+	}
+}
+
+// loadOverrides reads the persisted fixture content of the videos still
+// stored; records of videos gone (a process killed between the two
+// writes) are deleted.
+func loadOverrides(s *Server) map[string]*contentOverride {
+	rec := s.records()
+	if rec == nil {
+		return nil
+	}
+	out := map[string]*contentOverride{}
+	var stale []string
+	err := rec.EachRecord(recFixtureContent, func(no string, raw []byte) bool {
+		var r overrideRecord
+		if _, err := s.store.LookupVideo(no); err != nil || json.Unmarshal(raw, &r) != nil {
+			stale = append(stale, no)
+			return true
+		}
+		out[no] = &contentOverride{visual: r.Visual, audio: r.Audio, summary: r.Summary, chapters: r.Chapters}
+		return true
+	})
+	if err != nil {
+		s.opts.Logger.Error("fixtures: load content", "err", err)
+	}
+	for _, no := range stale {
+		_ = rec.DeleteRecord(recFixtureContent, no)
+	}
+	return out
 }
 
 func overrideOf(fv fixture.Video) *contentOverride {

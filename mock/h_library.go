@@ -225,6 +225,7 @@ func (s *Server) hDeleteVideos(cl *call) (any, error) {
 			return nil, err
 		}
 		s.world.removeVideo(v)
+		s.dropOverride(v.No)
 		if v.MediaKey != "" {
 			_ = s.store.Media().Remove(v.MediaKey)
 		}

@@ -25,6 +25,11 @@ func (s *Server) ResetAccount(key string) error {
 		return err
 	}
 	s.world.forgetAccount(account, videos, images)
+	if rec := s.records(); rec != nil {
+		for _, v := range videos {
+			_ = rec.DeleteRecord(recFixtureContent, v.No)
+		}
+	}
 	s.p.ResetAccount(key)
 	s.stubs.ForgetKey(key)
 	return nil

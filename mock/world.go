@@ -27,7 +27,9 @@ func newWorld(s *Server) (*world, error) {
 	w := &world{s: s, contents: map[string]*content.Video{}, images: map[string]*store.Image{},
 		index: content.NewIndex(), memories: content.NewIndex()}
 	w.public = newPublicLibrary(s.opts.Seed, s.opts.PublicLibrarySize)
-	// Rebuild the indexes from the store (a restart with --data-dir).
+	// Rebuild the indexes from the store (a restart with --data-dir),
+	// fixture content first so the index holds what the fixture gave.
+	w.fixed = loadOverrides(s)
 	s.store.EachVideo(func(v *store.Video) bool {
 		if v.Status == store.StatusParse {
 			w.indexVideo(v)
