@@ -33,3 +33,35 @@ func BenchmarkAdd(b *testing.B) {
 		j.Add(e)
 	}
 }
+
+// BenchmarkRecord measures what recording an answer costs per request:
+// a list_videos-sized JSON answer written at once, and a download of
+// 1 MiB in 32 KiB writes (hashed, never buffered).
+func BenchmarkRecord(b *testing.B) {
+	answer := []byte(`{"code":"0000","msg":"success","data":{"videos":[` + strings.Repeat(`{"video_no":"VI123456789012345678","video_name":"clip","status":"PARSE"},`, 40) + `{}]}}`)
+	b.Run("json", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(answer)))
+		for b.Loop() {
+			var r Recorder
+			r.Begin("application/json")
+			r.Write(answer)
+			var e Entry
+			r.Fill(&e)
+		}
+	})
+	chunk := make([]byte, 32<<10)
+	b.Run("download", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(32 * int64(len(chunk)))
+		for b.Loop() {
+			var r Recorder
+			r.Begin("video/mp4")
+			for range 32 {
+				r.Write(chunk)
+			}
+			var e Entry
+			r.Fill(&e)
+		}
+	})
+}

@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 )
 
-// MaxBodyBytes is the largest request body the journal keeps whole; a
-// larger one is kept as its size and SHA-256, so a journal of
+// MaxBodyBytes is the largest request or answer body the journal keeps
+// whole; a larger one is kept as its size and SHA-256, so a journal of
 // DefaultSize entries stays bounded in memory.
 const MaxBodyBytes = 64 << 10
 
-// Digest stands for a body the journal did not keep.
+// Digest stands for a body the journal did not keep: a request or answer
+// body over MaxBodyBytes, or a binary answer.
 type Digest struct {
 	Size   int    `json:"size"`
 	SHA256 string `json:"sha256"`

@@ -43,6 +43,15 @@ type Entry struct {
 	// replaces it for bodies over MaxBodyBytes.
 	Body       json.RawMessage `json:"body,omitempty"`
 	BodyDigest *Digest         `json:"body_digest,omitempty"`
+
+	// The answer, as the client received it (a Writer records it): its
+	// Content-Type, and its body within the same bound as request
+	// bodies. Answer holds a JSON answer as JSON and other text (an SSE
+	// stream) as a string; AnswerDigest replaces it over MaxBodyBytes
+	// and for binary answers (media downloads).
+	AnswerType   string  `json:"answer_content_type,omitempty"`
+	Answer       Answer  `json:"answer,omitempty"`
+	AnswerDigest *Digest `json:"answer_digest,omitempty"`
 }
 
 // Journal is a ring buffer of the last requests; safe for concurrent use.
@@ -94,9 +103,31 @@ func (j *Journal) Last(n int) []Entry {
 	return out
 }
 
+// Get returns the entry numbered seq (Entry.Seq) while the journal still
+// keeps it.
+func (j *Journal) Get(seq uint64) (Entry, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	size := j.next
+	if j.full {
+		size = len(j.buf)
+	}
+	for i := 0; i < size; i++ { // newest first: the one asked for is usually recent
+		e := &j.buf[(j.next-1-i+len(j.buf))%len(j.buf)]
+		if e.Seq == seq {
+			return *e, true
+		}
+		if e.Seq < seq {
+			break // numbers only grow towards the newest
+		}
+	}
+	return Entry{}, false
+}
+
 // Reset forgets every entry.
 func (j *Journal) Reset() {
 	j.mu.Lock()
+	clear(j.buf) // let the kept bodies go
 	j.next, j.full = 0, false
 	j.mu.Unlock()
 }
