@@ -19,6 +19,7 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform/journal"
 )
 
 // maxFormBytes bounds a non-file request body (JSON, form fields).
@@ -43,6 +44,10 @@ type call struct {
 	code    string   // business code written, for the journal
 	usage   quantity // what the request consumed, for the ledger
 	charged bool     // the handler charged already
+
+	// answer records the response body for the journal; it lives in the
+	// call so recording costs no allocation of its own.
+	answer journal.Writer
 }
 
 // upload is one file part of a multipart body, already streamed to a

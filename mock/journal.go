@@ -8,9 +8,12 @@ import (
 
 // record adds the finished request to the platform's journal, with what
 // request verification matches on: key fingerprint, unique_id, query and
-// the decoded body (file parts as name, size and SHA-256).
+// the decoded body (file parts as name, size and SHA-256), and the answer
+// as the client received it (journal.Writer in front of the response).
 func (s *Server) record(cl *call) {
-	s.p.Journal.Add(s.entryOf(cl))
+	e := s.entryOf(cl)
+	cl.answer.Fill(&e)
+	s.p.Journal.Add(e)
 }
 
 // entryOf is the journal entry of a request (so far: a stub reads it

@@ -181,6 +181,8 @@ func (s *Server) serve(op *operation) gin.HandlerFunc {
 			s.serveControl(cl)
 			return
 		}
+		cl.answer.Reset(c.Writer)
+		c.Writer = &cl.answer
 		data, err := s.pipeline(cl)
 		s.write(cl, data, err)
 	}
