@@ -1,7 +1,9 @@
 package memsync
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/memharness/memharness/platform/journal"
@@ -26,5 +28,16 @@ func TestRequestsReachTheSharedJournal(t *testing.T) {
 	}
 	if unauth.Status != http.StatusUnauthorized || unauth.Code == "OK" || unauth.APIKey != "" {
 		t.Fatalf("error entry %+v", unauth)
+	}
+	// The answers as sent: the error envelope names its code.
+	var env struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	if err := json.Unmarshal(unauth.Answer, &env); err != nil || env.Error.Code != unauth.Code ||
+		!strings.HasPrefix(unauth.AnswerType, "application/json") {
+		t.Fatalf("error answer %s (%s): %v", unauth.Answer, unauth.AnswerType, err)
+	}
+	if len(ok.Answer) == 0 || !json.Valid(ok.Answer) {
+		t.Fatalf("success answer %q", ok.Answer)
 	}
 }

@@ -46,6 +46,8 @@ type call struct {
 	path  map[string]string
 	body  map[string]any
 	file  *upload
+	// answer records the response body for the journal.
+	answer journal.Writer
 }
 
 // registry maps operationIds to handlers. Aliases without an entry of their own resolve through
@@ -184,6 +186,10 @@ func ginPath(p string) string {
 func (s *Server) serve(op *operation) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		cl := &call{c: c, op: op, now: s.clk.Now().UTC(), path: map[string]string{}}
+		if s.journal != nil {
+			cl.answer.Reset(c.Writer)
+			c.Writer = &cl.answer
+		}
 		res, err := s.pipeline(cl)
 		code := "OK"
 		if err != nil {
@@ -198,10 +204,12 @@ func (s *Server) serve(op *operation) gin.HandlerFunc {
 			s.writeResult(c, res)
 		}
 		if s.journal != nil {
-			s.journal.Add(journal.Entry{Time: cl.now, Surface: "memsync", Method: c.Request.Method,
+			e := journal.Entry{Time: cl.now, Surface: "memsync", Method: c.Request.Method,
 				Path: c.Request.URL.Path, OperationID: op.id, APIKey: journal.Fingerprint(c.GetHeader("X-API-Key")),
 				Status: c.Writer.Status(), Code: code,
-				DurationMS: float64(s.clk.Now().Sub(cl.now).Microseconds()) / 1000})
+				DurationMS: float64(s.clk.Now().Sub(cl.now).Microseconds()) / 1000}
+			cl.answer.Fill(&e)
+			s.journal.Add(e)
 		}
 		s.log.Debug("memsync request", "operation", op.id, "method", c.Request.Method,
 			"path", c.Request.URL.Path, "status", c.Writer.Status())
