@@ -156,7 +156,7 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	boolean(&px.ReplayStrict, "replay-strict", false, "answer requests with no recording 404 naming the closest recorded request")
 	str(&px.ReplayIgnore, "replay-ignore", defaultReplayIgnore(), "comma-separated request fields and query parameters ignored when matching recordings")
 	num(&px.ReplaySpeed, "replay-speed", 1, "speed factor of replayed event streams (2 = twice as fast)")
-	str(&px.ReplayAccount, "replay-account", "sk-test", "API key whose library receives the videos of the recordings (empty: import nothing)")
+	str(&px.ReplayAccount, "replay-account", "sk-test", "API key whose library receives the videos of the recordings with their recorded transcripts and summaries (empty: import nothing; see replay-check -h)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "mockserver: a stateful mock of the Memories.ai API (and MemSync).\n\nUsage: mockserver [flags]\n\nEvery flag can also be set with MOCK_<FLAG> (e.g. MOCK_ADDR, MOCK_DATA_DIR).\n\nFlags:\n")
 		fs.PrintDefaults()

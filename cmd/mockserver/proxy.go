@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,10 +15,10 @@ import (
 
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/mock"
-	"github.com/memharness/memharness/mock/store"
 	"github.com/memharness/memharness/proxy"
 	"github.com/memharness/memharness/proxy/drift"
 	"github.com/memharness/memharness/proxy/replay"
+	"github.com/memharness/memharness/toolkit/fixtures"
 )
 
 // ProxyConfig is the record, replay and drift part of the configuration.
@@ -263,50 +264,111 @@ func (s *proxySetup) wrapMemSync(h http.Handler) (http.Handler, error) {
 	return s.wrap(h, s.memsyncRoutes(), false)
 }
 
-// importReplayed puts the videos of the recorded answers into the mock's
-// library under account, as UNPARSE videos due now whose final status is
-// the recorded one, then ticks the lifecycle: the mock's own transition
-// indexes them (search, chat), exactly as for an upload. Videos already
-// in the store are left alone. It returns how many were imported.
-func (s *proxySetup) importReplayed(srv *mock.Server, account string) int {
-	if s == nil || s.replay == nil || account == "" {
+// importReplayed puts the videos of the recorded answers into the library
+// of the API key account, through the mock's fixture loader: the recorded
+// record (number, name, namespace, duration, status, creation time) and the
+// recorded content (visual and audio transcripts, summary, chapters), so
+// search and chat offline work on what the real service said. Content not
+// recorded is generated as for an upload. Videos already in the store are
+// left alone; a video the loader refuses is logged and skipped. It returns
+// how many were imported.
+func (s *proxySetup) importReplayed(srv *mock.Server, apiKey string) int {
+	if s == nil || s.replay == nil || apiKey == "" {
 		return 0
 	}
 	st := srv.Store()
-	now := s.clk.Now()
-	n := 0
+	var vids []replay.Video
 	for _, v := range s.replay.Videos() {
 		if _, err := st.LookupVideo(v.No); err == nil {
 			continue
 		}
-		final, cause := store.StatusParse, ""
-		switch v.Status {
-		case "FAIL", "FAILED":
-			final, cause = store.StatusFail, v.Cause
-		case "UNPARSE":
-			// Still processing when recorded: it finishes now.
+		for _, note := range v.Notes {
+			s.log.Warn("replay: imported in part", "video", v.No, "note", note)
 		}
-		created := v.Created
-		if created.IsZero() {
-			created = now
+		vids = append(vids, v)
+	}
+	if len(vids) == 0 {
+		return 0
+	}
+	manifest := func(vs []replay.Video) fixtures.Manifest {
+		a := fixtures.Account{APIKey: apiKey}
+		for _, v := range vs {
+			fv := v.Fixture()
+			fv.Where = "recorded video " + v.No
+			a.Videos = append(a.Videos, fv)
 		}
-		rec := &store.Video{
-			No: v.No, Account: account, Namespace: v.Namespace, Name: v.Name, Status: store.StatusUnparse,
-			Size: v.Size, Duration: v.Duration, Width: v.Width, Height: v.Height, FPS: v.FPS,
-			CreatedAt: created, ReadyAt: now, FinalStatus: final, FinalCause: cause,
+		return fixtures.Manifest{Accounts: []fixtures.Account{a}}
+	}
+	// The loader refuses a whole manifest for one bad video: on failure,
+	// each video is loaded alone so one bad recording costs only itself.
+	n := 0
+	if err := loadChecked(srv, manifest(vids)); err == nil {
+		n = len(vids)
+	} else {
+		for _, v := range vids {
+			if err := loadChecked(srv, manifest([]replay.Video{v})); err != nil {
+				s.log.Warn("replay: video not imported", "video", v.No, "err", err)
+				continue
+			}
+			n++
 		}
-		if err := st.PutVideo(rec); err != nil {
-			s.log.Warn("replay: video not imported", "video", v.No, "err", err)
+	}
+	// The fixture format has no place for what get_metadata reports about
+	// the media: it goes on the stored record.
+	for _, v := range vids {
+		if v.Size == 0 && v.Width == 0 && v.Height == 0 && v.FPS == 0 {
 			continue
 		}
-		n++
+		rec, err := st.LookupVideo(v.No)
+		if err != nil {
+			continue
+		}
+		rec.Size, rec.Width, rec.Height, rec.FPS = cmp.Or(v.Size, rec.Size), cmp.Or(v.Width, rec.Width), cmp.Or(v.Height, rec.Height), cmp.Or(v.FPS, rec.FPS)
+		if err := st.PutVideo(rec); err != nil {
+			s.log.Warn("replay: media details not kept", "video", v.No, "err", err)
+		}
 	}
 	srv.Tick()
-	if n > 0 {
-		s.log.Info("replay: imported recorded videos", "videos", n, "account", account)
+	s.log.Info("replay: imported recorded videos", "videos", n, "with_content", countContent(vids))
+	return n
+}
+
+// loadChecked validates a manifest as the fixture parser would (the loader
+// itself trusts its input) and loads it.
+func loadChecked(srv *mock.Server, m fixtures.Manifest) error {
+	raw, err := fixtures.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if _, err := fixtures.Parse("recordings", raw); err != nil {
+		return err
+	}
+	return srv.LoadFixtures(m)
+}
+
+func countContent(vs []replay.Video) int {
+	n := 0
+	for _, v := range vs {
+		if v.HasContent() {
+			n++
+		}
 	}
 	return n
 }
+
+// importHelp says what replay imports into the library and what not.
+const importHelp = `What --replay imports into the library of --replay-account (v1 surface only):
+  from successful answers of list_videos, get_private_video_details, get_metadata:
+    video_no, video_name, unique_id, status (UNPARSE imported as PARSE), cause,
+    duration, create_time, and size/width/height/fps
+  from get_video_transcription or get_video_caption: the visual transcript
+  from get_audio_transcription: the audio transcript (segments with empty
+    text or end <= start are dropped)
+  from generate_summary: the summary; its items as chapters when type=CHAPTER
+    (a chapter ends where the next starts, the last at the video's end)
+Not imported: public-library videos (PI-), images, tasks, chat sessions,
+memories, v2 and MemSync state. Content not recorded is generated as for an
+upload; a video seen only in content answers is named by its number.`
 
 // replayCheck is `mockserver replay-check DIR...`: it lists the
 // recordings, what replay would import, and what it cannot use.
@@ -315,7 +377,7 @@ func replayCheck(args []string, stdout io.Writer) error {
 	fs.SetOutput(stdout)
 	ignore := fs.String("replay-ignore", defaultReplayIgnore(), "comma-separated fields ignored when matching")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: mockserver replay-check [--replay-ignore F,G] DIR|FILE...\n\nLists the recordings replay would serve, the videos it would import and the files or entries it cannot use.\n")
+		fmt.Fprintf(fs.Output(), "Usage: mockserver replay-check [--replay-ignore F,G] DIR|FILE...\n\nLists the recordings replay would serve, the videos it would import and the files or entries it cannot use.\n\n%s\n", importHelp)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -361,9 +423,14 @@ func replayCheck(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "\n%d videos would be imported into the library (--replay-account):\n", len(vids))
 	tw = tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	for _, v := range vids {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%gs\tunique_id=%s\n", v.No, v.Name, v.Status, v.Duration, v.Namespace)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%gs\tunique_id=%s\t%s\n", v.No, v.Name, v.Status, v.Duration, v.Namespace, v.ContentSummary())
 	}
 	_ = tw.Flush()
+	for _, v := range vids {
+		for _, note := range v.Notes {
+			fmt.Fprintf(stdout, "  note: %s: %s\n", v.No, note)
+		}
+	}
 	fmt.Fprintf(stdout, "\nmatching ignores: %s\n", strings.Join(ix.Ignored(), ", "))
 	if p := ix.Problems(); len(p) > 0 {
 		fmt.Fprintf(stdout, "\n%d unusable:\n", len(p))

@@ -192,3 +192,89 @@ func TestReplayImportsRecordedVideos(t *testing.T) {
 	}
 	stopAll(t, rpDone)
 }
+
+func get(t *testing.T, url, key string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// TestReplayImportsRecordedContent records the transcripts and summary of
+// an upstream video whose content says something no generated content
+// does; replayed with the upstream gone, search for that word finds the
+// video first and a chat stream about it cites it and its recorded words.
+func TestReplayImportsRecordedContent(t *testing.T) {
+	const (
+		key   = "sk-content-e2e-5"
+		eagle = "VI700000000000000001"
+		pasta = "VI700000000000000002"
+	)
+	fx := filepath.Join(t.TempDir(), "lib.yaml")
+	if err := os.WriteFile(fx, []byte(`accounts:
+  - api_key: `+key+`
+    videos:
+      - video_no: `+eagle+`
+        name: clip_0042.mp4
+        duration: 40
+        visual:
+          - {start: 0, end: 20, text: "a golden eagle circles the ridge"}
+          - {start: 20, end: 40, text: "the bird dives towards the valley floor"}
+        audio:
+          - {start: 1, end: 6, text: "look how high it flies"}
+      - video_no: `+pasta+`
+        name: clip_0043.mp4
+        duration: 30
+        visual:
+          - {start: 0, end: 30, text: "a cook stirs pasta in a steel pot"}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	up, upDone := startRun(t, "--fixtures", fx, "--rate-limits", "off")
+	px, pxDone := startRun(t, "--upstream", "http://"+up[0], "--record", dir)
+	base := "http://" + px[0] + "/serve/api/v1/"
+	for _, q := range []string{
+		"get_video_transcription?video_no=" + eagle,
+		"get_audio_transcription?video_no=" + eagle,
+		"generate_summary?video_no=" + eagle + "&type=CHAPTER",
+		"get_video_transcription?video_no=" + pasta,
+	} {
+		if st, b := get(t, base+q, key); st != 200 || !bytes.Contains(b, []byte(`"0000"`)) {
+			t.Fatalf("%s through the proxy: %d %s", q, st, b)
+		}
+	}
+	stopAll(t, upDone, pxDone)
+
+	var out bytes.Buffer
+	if err := run([]string{"replay-check", dir}, &out, io.Discard, nil); err != nil {
+		t.Fatalf("replay-check: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"2 videos would be imported", eagle + "  " + eagle + "  PARSE", "visual 2, audio 1, summary, chapters 2", pasta + "  " + pasta + "  PARSE", "unique_id=default  visual 1\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("replay-check output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	rp, rpDone := startRun(t, "--replay", dir, "--replay-account", "sk-offline")
+	_, b := post(t, "http://"+rp[0]+"/serve/api/v1/search", "sk-offline", `{"search_param":"eagle","search_type":"BY_VIDEO","top_k":10,"filtering_level":"low"}`)
+	var found struct {
+		Data []struct {
+			VideoNo string `json:"videoNo"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(b, &found); err != nil || len(found.Data) == 0 || found.Data[0].VideoNo != eagle {
+		t.Fatalf("search offline for the recorded word does not find %s first: %s", eagle, b)
+	}
+	_, b = post(t, "http://"+rp[0]+"/serve/api/v1/chat_stream", "sk-offline", `{"video_nos":["`+eagle+`","`+pasta+`"],"prompt":"Where does the eagle circle?"}`)
+	if !bytes.Contains(b, []byte(`"type":"ref"`)) || !bytes.Contains(b, []byte(`"videoNo":"`+eagle+`"`)) || !bytes.Contains(b, []byte("golden eagle")) {
+		t.Fatalf("chat_stream offline does not cite the recorded content: %s", b)
+	}
+	stopAll(t, rpDone)
+}
