@@ -242,7 +242,8 @@ func (hc *streamHostCall) answer(httpStatus int, a hostAnswer) {
 	start := s.p.Clock.Now()
 	s.p.Journal.Add(journal.Entry{Time: start, Surface: "stream", Method: hc.c.Request.Method,
 		Path: hc.c.Request.URL.Path, OperationID: hc.op, APIKey: journal.Fingerprint(hc.key),
-		Status: httpStatus, Code: hc.code})
+		Status: httpStatus, Code: hc.code,
+		AnswerType: "application/json", Answer: bytes.TrimSpace(buf.Bytes())}) // buf is this call's own
 }
 
 // fail answers an error with status -1 and its message in `text`.
@@ -334,11 +335,12 @@ func (s *Surface) streamConnect(c *gin.Context) {
 // answerStarted writes the documented start answer, `text` included.
 func (hc *streamHostCall) answerStarted(id string) {
 	hc.code = "0"
-	hc.c.Data(http.StatusOK, "application/json", []byte(`{"status":0,"task_id":"`+id+`","text":""}`+"\n"))
+	body := []byte(`{"status":0,"task_id":"` + id + `","text":""}` + "\n")
+	hc.c.Data(http.StatusOK, "application/json", body)
 	s := hc.s
 	s.p.Journal.Add(journal.Entry{Time: s.p.Clock.Now(), Surface: "stream", Method: hc.c.Request.Method,
 		Path: hc.c.Request.URL.Path, OperationID: hc.op, APIKey: journal.Fingerprint(hc.key),
-		Status: http.StatusOK, Code: hc.code})
+		Status: http.StatusOK, Code: hc.code, AnswerType: "application/json", Answer: bytes.TrimSpace(body)})
 }
 
 func (s *Surface) streamStop(c *gin.Context) {

@@ -493,9 +493,11 @@ func (s *Surface) noRoute(cl *call, pathOnly bool) {
 
 // record adds the request to the platform journal.
 func (s *Surface) record(cl *call) {
-	s.p.Journal.Add(journal.Entry{
+	e := journal.Entry{
 		Time: cl.start, Surface: "v2", Method: cl.c.Request.Method, Path: cl.c.Request.URL.Path,
 		OperationID: cl.opID(), APIKey: journal.Fingerprint(cl.key), Status: cl.c.Writer.Status(),
 		Code: cl.code, DurationMS: float64(s.p.Clock.Now().Sub(cl.start).Microseconds()) / 1000,
-	})
+	}
+	journal.WriterOf(cl.c.Writer).Fill(&e) // the answer (recordAnswers)
+	s.p.Journal.Add(e)
 }

@@ -176,7 +176,7 @@ func New(o Options) (*Surface, error) {
 
 // Register mounts the surface on e under BasePath.
 func (s *Surface) Register(e *gin.Engine) {
-	e.Any(BasePath+"/*rest", s.serve)
+	e.Any(BasePath+"/*rest", recordAnswers, s.serve)
 	s.registerStreams(e)
 }
 
