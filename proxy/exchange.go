@@ -29,8 +29,10 @@ type Exchange struct {
 	// RequestBody). URL.Path and URL.RawQuery are the caller's.
 	Request     *http.Request
 	RequestBody Body
-	// URL is the upstream URL the request went to.
-	URL *url.URL
+	// URL is the upstream URL the request went to: Base (the upstream's
+	// base path, "" for none) followed by the caller's path.
+	URL  *url.URL
+	Base string
 	// Status, Header and ResponseBody are the upstream's answer. A gzip
 	// answer is decoded in ResponseBody (the caller got it encoded, as
 	// sent); WireSize is the encoded size.

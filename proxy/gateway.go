@@ -234,10 +234,11 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rt *Route, rp 
 		return
 	}
 	u := *rt.Upstream
-	u.Path = strings.TrimSuffix(u.Path, "/") + r.URL.Path
+	base := strings.TrimSuffix(u.Path, "/")
+	u.Path = base + r.URL.Path
 	u.RawPath = ""
 	u.RawQuery = r.URL.RawQuery
-	x := &exchangeState{ex: &Exchange{Surface: rt.Surface, Started: g.clk.Now(), Request: r, URL: &u}, g: g}
+	x := &exchangeState{ex: &Exchange{Surface: rt.Surface, Started: g.clk.Now(), Request: r, URL: &u, Base: base}, g: g}
 	if r.Body != nil && r.Body != http.NoBody {
 		x.req = &teeBody{rc: r.Body, c: newCapture(g.opts.MaxRequestCapture, true)}
 	}

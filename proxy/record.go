@@ -106,7 +106,8 @@ func Entry(x *Exchange, red *har.Redactor, maxBody int64) *har.Entry {
 			Cookies: []har.Cookie{}, Headers: red.Headers(x.Header, secrets),
 			HeadersSize: -1, BodySize: x.WireSize,
 		},
-		Timings: har.Timings{Blocked: -1, DNS: -1, Connect: -1, SSL: -1, Send: 0, Wait: ms(x.Wait), Receive: ms(x.Duration - x.Wait)},
+		Timings:  har.Timings{Blocked: -1, DNS: -1, Connect: -1, SSL: -1, Send: 0, Wait: ms(x.Wait), Receive: ms(x.Duration - x.Wait)},
+		BasePath: x.Base,
 	}
 	if x.RequestBody.Size > 0 || req.ContentLength > 0 {
 		e.Request.PostData = postData(req.Header.Get("Content-Type"), x.RequestBody, red, secrets, maxBody)

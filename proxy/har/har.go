@@ -63,6 +63,11 @@ type Entry struct {
 	// Surface is the mock surface the exchange belongs to ("memories",
 	// "memsync", ...): a custom field.
 	Surface string `json:"_surface,omitempty"`
+	// BasePath is the base path of an upstream given with one
+	// (--upstream http://host/prefix): Request.URL is the URL the upstream
+	// was sent, BasePath followed by the path the caller used, which replay
+	// matches on. A custom field.
+	BasePath string `json:"_basePath,omitempty"`
 }
 
 // Started parses StartedDateTime.

@@ -216,9 +216,15 @@ func (ix *Index) Add(file string, i int, e *har.Entry) error {
 	if err != nil {
 		return fmt.Errorf("answer body: %w", err)
 	}
+	path := u.Path
+	if b := strings.TrimSuffix(e.BasePath, "/"); b != "" && strings.HasPrefix(path, b+"/") {
+		// Recorded through an upstream with a base path: the caller's
+		// path is what a replayed request has.
+		path = strings.TrimPrefix(path, b)
+	}
 	r := &Recording{
 		File: file, Entry: i, HAR: e, Surface: e.Surface,
-		Method: strings.ToUpper(e.Request.Method), Path: u.Path, Query: u.RawQuery,
+		Method: strings.ToUpper(e.Request.Method), Path: path, Query: u.RawQuery,
 		Status: e.Response.Status, Header: http.Header{}, Body: body, Events: e.Response.Content.Events,
 	}
 	for _, h := range e.Response.Headers {
