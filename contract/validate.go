@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/memharness/memharness/client"
+	"github.com/memharness/memharness/internal/specschema"
 )
 
 // Violation is one disagreement between a response and its description.
@@ -192,13 +193,13 @@ func (v *Validator) explainResponseError(o *Operation, resp *openapi3.Response, 
 	if media == nil || media.Schema == nil || json.Unmarshal(r.Body, &value) != nil {
 		return []Violation{mk("", re.Reason+": "+re.Err.Error(), r.Body)}
 	}
-	leaves := explain(media.Schema.Value, value, "")
+	leaves := specschema.Explain(media.Schema.Value, value)
 	if len(leaves) == 0 {
 		return []Violation{mk("", re.Reason+": "+re.Err.Error(), r.Body)}
 	}
 	out := make([]Violation, 0, len(leaves))
 	for _, l := range leaves {
-		out = append(out, mk(orRoot(l.ptr), l.reason, r.Body))
+		out = append(out, mk(orRoot(l.Pointer), l.Reason, r.Body))
 	}
 	return out
 }
@@ -210,180 +211,13 @@ func orRoot(p string) string {
 	return p
 }
 
-// leaf is one explained schema error.
-type leaf struct {
-	ptr    string
-	reason string
-}
-
-// explain validates value against schema and returns the leaf errors with
-// JSON pointers relative to prefix. For anyOf / oneOf it follows the branch
-// with the fewest errors.
-func explain(schema *openapi3.Schema, value any, prefix string) []leaf {
-	if schema == nil {
-		return nil
-	}
-	err := schema.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse())
-	if err == nil {
-		return nil
-	}
-	if branches := append(append([]*openapi3.SchemaRef{}, schema.AnyOf...), schema.OneOf...); len(branches) > 0 {
-		var best []leaf
-		found := false
-		// Prefer the branches whose discriminating fields ("code", "type")
-		// accept the value: a "0000" envelope is explained by the success
-		// branch, a "thinking" event by ChatThinkingEvent.
-		if kept := discriminated(branches, value); len(kept) > 0 {
-			branches = kept
-		}
-		for _, b := range branches {
-			if b == nil || b.Value == nil {
-				continue
-			}
-			l := explain(b.Value, value, prefix)
-			if len(l) == 0 {
-				// This branch accepts the value: the error lies elsewhere
-				// in the schema (or is a oneOf ambiguity).
-				found = false
-				best = nil
-				break
-			}
-			if !found || len(l) < len(best) {
-				best, found = l, true
-			}
-		}
-		if found {
-			return best
-		}
-	}
-	var out []leaf
-	for _, e := range flatten(err) {
-		var se *openapi3.SchemaError
-		if !errors.As(e, &se) {
-			out = append(out, leaf{prefix, e.Error()})
-			continue
-		}
-		ptr := prefix
-		for _, p := range se.JSONPointer() {
-			ptr += "/" + strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1")
-		}
-		if se.Schema != nil && (len(se.Schema.AnyOf) > 0 || len(se.Schema.OneOf) > 0) && se.Schema != schema {
-			if sub := explain(se.Schema, se.Value, ptr); len(sub) > 0 {
-				out = append(out, sub...)
-				continue
-			}
-		}
-		out = append(out, leaf{ptr, reasonOf(se)})
-	}
-	return dedupe(out)
-}
-
-// discriminated keeps the branches whose "code" and "type" properties (when
-// both the branch and the value have them) accept the value's.
-func discriminated(branches []*openapi3.SchemaRef, value any) []*openapi3.SchemaRef {
-	obj, _ := value.(map[string]any)
-	var kept []*openapi3.SchemaRef
-	for _, b := range branches {
-		if b == nil || b.Value == nil {
-			continue
-		}
-		if b.Value.Type != nil && len(b.Value.Type.Slice()) > 0 && !typeAccepts(b.Value.Type, value) {
-			continue
-		}
-		good := true
-		for _, key := range []string{"code", "type"} {
-			pv, has := obj[key]
-			ps := b.Value.Properties[key]
-			if !has || ps == nil || ps.Value == nil {
-				continue
-			}
-			if ps.Value.VisitJSON(pv, openapi3.VisitAsResponse()) != nil {
-				good = false
-			}
-		}
-		if good {
-			kept = append(kept, b)
-		}
-	}
-	return kept
-}
-
-// typeAccepts reports whether a schema type admits the JSON type of value.
-func typeAccepts(t *openapi3.Types, value any) bool {
-	switch value.(type) {
-	case map[string]any:
-		return t.Includes("object")
-	case []any:
-		return t.Includes("array")
-	case string:
-		return t.Includes("string")
-	case bool:
-		return t.Includes("boolean")
-	case float64, json.Number:
-		return t.Includes("number") || t.Includes("integer")
-	case nil:
-		return true
-	}
-	return true
-}
-
-func reasonOf(se *openapi3.SchemaError) string {
-	r := se.Reason
-	if se.SchemaField != "" && !strings.Contains(r, se.SchemaField) {
-		r += fmt.Sprintf(" (schema keyword %q)", se.SchemaField)
-	}
-	if se.Value != nil {
-		if b, err := json.Marshal(se.Value); err == nil && len(b) <= 80 {
-			r += fmt.Sprintf("; got %s", b)
-		}
-	}
-	return r
-}
-
-func flatten(err error) []error {
-	var me openapi3.MultiError
-	if errors.As(err, &me) {
-		var out []error
-		for _, e := range me {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
-}
-
-func dedupe(ls []leaf) []leaf {
-	seen := map[leaf]bool{}
-	var out []leaf
-	for _, l := range ls {
-		if !seen[l] {
-			seen[l] = true
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // validateStream splits an event stream into data events and checks each
 // against its component schema: the media type's x-sse-events (one name)
 // or ChatStreamEvent; x-sse-terminator (e.g. [DONE]) is accepted as is.
 func (v *Validator) validateStream(o *Operation, resp *openapi3.Response, body []byte, mk func(string, string, []byte) Violation) []Violation {
-	media := resp.Content.Get("text/event-stream")
-	schemaName := "ChatStreamEvent"
-	terminator := ""
-	if media != nil {
-		if names, ok := media.Extensions["x-sse-events"].([]any); ok && len(names) == 1 {
-			if n, ok := names[0].(string); ok {
-				schemaName = n
-			}
-		}
-		if t, ok := media.Extensions["x-sse-terminator"].(string); ok {
-			terminator = t
-		}
-	}
-	ref := o.Spec.Components.Schemas[schemaName]
-	if ref == nil || ref.Value == nil {
-		return []Violation{mk("", fmt.Sprintf("schema %s of the stream events is not in the description", schemaName), body)}
+	st := specschema.StreamOf(o.Spec, resp)
+	if st.Schema == nil {
+		return []Violation{mk("", fmt.Sprintf("schema %s of the stream events is not in the description", st.Name), body)}
 	}
 	events := SplitEvents(body)
 	if len(events) == 0 {
@@ -391,19 +225,19 @@ func (v *Validator) validateStream(o *Operation, resp *openapi3.Response, body [
 	}
 	var out []Violation
 	for i, ev := range events {
-		if terminator != "" && strings.TrimSpace(ev.Text) == terminator {
+		if st.Terminator != "" && strings.TrimSpace(ev.Text) == st.Terminator {
 			if i != len(events)-1 {
-				out = append(out, mk(fmt.Sprintf("event %d", i+1), fmt.Sprintf("terminator %s is not the last event", terminator), []byte(ev.Raw)))
+				out = append(out, mk(fmt.Sprintf("event %d", i+1), fmt.Sprintf("terminator %s is not the last event", st.Terminator), []byte(ev.Raw)))
 			}
 			continue
 		}
-		var val any
-		if err := json.Unmarshal([]byte(ev.Text), &val); err != nil {
-			out = append(out, mk(fmt.Sprintf("event %d", i+1), fmt.Sprintf("event is neither JSON nor the terminator: %v", err), []byte(ev.Raw)))
+		leaves, err := st.CheckEvent([]byte(ev.Text))
+		if err != nil {
+			out = append(out, mk(fmt.Sprintf("event %d", i+1), err.Error(), []byte(ev.Raw)))
 			continue
 		}
-		for _, l := range explain(ref.Value, val, "") {
-			out = append(out, mk(fmt.Sprintf("event %d %s", i+1, orRoot(l.ptr)), l.reason+" (schema "+schemaName+")", []byte(ev.Raw)))
+		for _, l := range leaves {
+			out = append(out, mk(fmt.Sprintf("event %d %s", i+1, orRoot(l.Pointer)), l.Reason+" (schema "+st.Name+")", []byte(ev.Raw)))
 		}
 	}
 	return out
@@ -424,9 +258,9 @@ func (v *Validator) ValidateSchema(api API, schema string, body []byte) []Violat
 		return []Violation{base}
 	}
 	var out []Violation
-	for _, l := range explain(doc.Components.Schemas[schema].Value, val, "") {
+	for _, l := range specschema.Explain(doc.Components.Schemas[schema].Value, val) {
 		x := base
-		x.Pointer, x.Reason, x.Excerpt = orRoot(l.ptr), l.reason, excerpt(body)
+		x.Pointer, x.Reason, x.Excerpt = orRoot(l.Pointer), l.Reason, excerpt(body)
 		out = append(out, x)
 	}
 	return out

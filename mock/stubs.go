@@ -11,6 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/memharness/memharness/internal/specschema"
 	"github.com/memharness/memharness/platform/apierr"
 	"github.com/memharness/memharness/toolkit/stubs"
 )
@@ -89,9 +90,10 @@ func (s *Server) serveStub(cl *call, st stubs.Stub) (any, error) {
 	return written, nil
 }
 
-// streamStub writes a stub's event list as the API frames streams
-// ("data:<json>" and a blank line), waiting each event's delay on the
-// mock's clock.
+// streamStub writes a stub's event list as the API frames the
+// operation's stream (its x-sse-data-prefix, "data:" by default, the JSON
+// and a blank line; the terminator, e.g. [DONE], bare), waiting each
+// event's delay on the mock's clock.
 func (s *Server) streamStub(cl *call, a stubs.Answer) (any, error) {
 	w := cl.c.Writer
 	if w.Header().Get("Content-Type") == "" {
@@ -102,6 +104,7 @@ func (s *Server) streamStub(cl *call, a stubs.Answer) (any, error) {
 		status = http.StatusOK
 	}
 	w.WriteHeader(status)
+	framing := s.streamOf(cl.op, status)
 	for _, e := range a.Events {
 		if e.DelayMS > 0 {
 			select {
@@ -112,10 +115,14 @@ func (s *Server) streamStub(cl *call, a stubs.Answer) (any, error) {
 			}
 		}
 		var buf bytes.Buffer
-		if err := json.Compact(&buf, e.Data); err != nil {
+		switch {
+		case framing.isTerminator(e.Data):
+			buf.WriteString(framing.Terminator)
+		case json.Compact(&buf, e.Data) != nil:
+			buf.Reset()
 			buf.Write(e.Data)
 		}
-		if _, err := fmt.Fprintf(w, "data:%s\n\n", buf.Bytes()); err != nil {
+		if _, err := fmt.Fprintf(w, "%s%s\n\n", framing.prefix, buf.Bytes()); err != nil {
 			return written, nil
 		}
 		w.Flush()
@@ -157,10 +164,7 @@ func (s *Server) checkStub(st *stubs.Stub) error {
 	}
 	a := st.Answer
 	if len(a.Events) > 0 {
-		if !produces(op, http.StatusOK, "text/event-stream") {
-			return fmt.Errorf("%s does not stream: the spec declares no text/event-stream answer", op.id)
-		}
-		return nil
+		return s.checkStubEvents(op, a)
 	}
 	var status int
 	var body any
@@ -197,6 +201,88 @@ func (s *Server) checkStub(st *stubs.Stub) error {
 		return fmt.Errorf("answer breaks the %s response schema: %v", op.id, err)
 	}
 	return nil
+}
+
+// checkStubEvents refuses a stubbed event list the operation's stream
+// description does not allow: each event's data must match the event
+// component the spec names for the stream (x-sse-events), checked and
+// explained as the contract suite and the drift report check captured
+// streams (package specschema); a terminator such as [DONE] may only come
+// last.
+func (s *Server) checkStubEvents(op *operation, a stubs.Answer) error {
+	status := a.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if !produces(op, status, "text/event-stream") {
+		if status == http.StatusOK {
+			return fmt.Errorf("%s does not stream: the spec declares no text/event-stream answer", op.id)
+		}
+		return fmt.Errorf("%s declares no text/event-stream answer with HTTP %d", op.id, status)
+	}
+	st := s.streamOf(op, status)
+	for i, e := range a.Events {
+		if st.isTerminator(e.Data) {
+			if i != len(a.Events)-1 {
+				return fmt.Errorf("answer.events[%d]: terminator %s is not the last event", i, st.Terminator)
+			}
+			continue
+		}
+		leaves, err := st.CheckEvent(e.Data)
+		if err != nil {
+			return fmt.Errorf("answer.events[%d]: %v", i, err)
+		}
+		if len(leaves) > 0 {
+			l := leaves[0]
+			ptr := l.Pointer
+			if ptr == "" {
+				ptr = "/"
+			}
+			return fmt.Errorf("answer.events[%d] breaks the %s event schema %s at %s: %s", i, op.id, st.Name, ptr, l.Reason)
+		}
+	}
+	return nil
+}
+
+// stubStream is how an operation's stream frames and checks its events.
+type stubStream struct {
+	specschema.Stream
+	// prefix starts each data line (x-sse-data-prefix; "data:" by default,
+	// as the video chat samples show).
+	prefix string
+}
+
+// streamOf reads the event description of op's text/event-stream answer.
+func (s *Server) streamOf(op *operation, status int) stubStream {
+	var resp *openapi3.Response
+	if op.spec != nil && op.spec.Responses != nil {
+		if r := op.spec.Responses.Status(status); r != nil {
+			resp = r.Value
+		}
+	}
+	st := stubStream{Stream: specschema.StreamOf(s.spec, resp), prefix: "data:"}
+	if resp != nil {
+		if m := resp.Content.Get("text/event-stream"); m != nil {
+			if p, ok := m.Extensions["x-sse-data-prefix"].(string); ok && p != "" {
+				st.prefix = p
+			}
+		}
+	}
+	return st
+}
+
+// isTerminator reports an event whose data is the stream's terminator,
+// given bare or as a JSON string ("[DONE]" is not JSON, so a stub file
+// writes it "\"[DONE]\"").
+func (st stubStream) isTerminator(data json.RawMessage) bool {
+	if st.Terminator == "" {
+		return false
+	}
+	var text string
+	if json.Unmarshal(data, &text) == nil {
+		return text == st.Terminator
+	}
+	return string(bytes.TrimSpace(data)) == st.Terminator
 }
 
 // deepestViolation names the most specific problem: for a schema of

@@ -29,6 +29,7 @@ import (
 
 	"github.com/memharness/memharness/contract"
 	"github.com/memharness/memharness/internal/clock"
+	"github.com/memharness/memharness/internal/specschema"
 	"github.com/memharness/memharness/proxy"
 	"github.com/memharness/memharness/proxy/har"
 )
@@ -224,22 +225,14 @@ func (c *Collector) Observe(x *proxy.Exchange) {
 
 type finding struct{ where, pointer, reason string }
 
-// eventSchema is the component schema of an operation's stream events.
+// eventSchema is the component schema of an operation's stream events
+// (the lookup the contract suite and the mock's stub check share).
 func eventSchema(op *contract.Operation) *openapi3.Schema {
-	name := "ChatStreamEvent"
-	if r := op.Operation.Responses.Status(http.StatusOK); r != nil && r.Value != nil {
-		if m := r.Value.Content.Get("text/event-stream"); m != nil {
-			if names, ok := m.Extensions["x-sse-events"].([]any); ok && len(names) == 1 {
-				if n, ok := names[0].(string); ok {
-					name = n
-				}
-			}
-		}
+	var resp *openapi3.Response
+	if r := op.Operation.Responses.Status(http.StatusOK); r != nil {
+		resp = r.Value
 	}
-	if ref := op.Spec.Components.Schemas[name]; ref != nil {
-		return ref.Value
-	}
-	return nil
+	return specschema.StreamOf(op.Spec, resp).Schema
 }
 
 // knownEventTypes lists the "type" values the event schema's branches
