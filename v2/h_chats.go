@@ -250,6 +250,11 @@ var describeWords = []string{"describe", "what is in", "what's in", "what is thi
 // media by the v1 chat generator (videos and audio) and the content
 // model's image captions; the same request gives the same text.
 func (s *Surface) chatAnswer(req *chatRequest, i int) chatChoice {
+	return s.answers.get(answerKey(req, i), func() chatChoice { return s.generateAnswer(req, i) })
+}
+
+// generateAnswer is chatAnswer without the cache.
+func (s *Surface) generateAnswer(req *chatRequest, i int) chatChoice {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s|%d", req.modelName, i)
 	seed := s.o.Seed ^ int64(h.Sum64()&0x7fffffffffffffff)
@@ -482,44 +487,144 @@ func (a chatAnswer) fingerprint() string {
 	return fmt.Sprintf("fp_%016x", h.Sum64())[:13]
 }
 
-// object is the non-stream answer in the provider's shape.
-func (a chatAnswer) object() map[string]any {
+// object is the non-stream answer in the provider's shape. The answer
+// types are structs (fast to encode) whose members are in alphabetical
+// order, the order the encoder gives a map's keys, so the bytes are those
+// of the maps they replaced.
+func (a chatAnswer) object() any {
 	m := a.req.model
 	switch m.provider {
 	case providerGemini, providerQwen:
-		choices := make([]map[string]any, len(a.choices))
+		choices := make([]textChoice, len(a.choices))
 		for i, c := range a.choices {
-			choices[i] = map[string]any{"text": c.text, "index": i}
+			choices[i] = textChoice{Index: i, Text: c.text}
 		}
-		return map[string]any{"id": a.id, "object": "completion", "model": a.answerModel(), "created_at": a.created,
-			"status": "completed", "choices": choices,
-			"usage": map[string]any{"input_tokens": a.input, "output_tokens": a.output, "total_tokens": a.input + a.output},
-			"meta":  map[string]any{"provider": m.provider, "provider_model": m.id}}
+		return textCompletion{Choices: choices, CreatedAt: a.created, ID: a.id,
+			Meta:  completionMeta{Provider: m.provider, ProviderModel: m.id},
+			Model: a.answerModel(), Object: "completion", Status: "completed",
+			Usage: textUsage{InputTokens: a.input, OutputTokens: a.output, TotalTokens: a.input + a.output}}
 	case providerNova:
-		choices := make([]map[string]any, len(a.choices))
+		choices := make([]novaChoice, len(a.choices))
 		for i, c := range a.choices {
-			choices[i] = map[string]any{"index": i, "message": map[string]any{"role": "assistant", "content": c.text},
-				"finish_reason": c.finish}
+			choices[i] = novaChoice{FinishReason: c.finish, Index: i, Message: novaMessage{Content: c.text, Role: "assistant"}}
 		}
 		// "output_token" (singular) is what the Nova example prints.
-		return map[string]any{"id": a.id, "object": "chat.completion", "created": a.created, "model": a.answerModel(),
-			"choices": choices,
-			"usage":   map[string]any{"prompt_tokens": a.input, "output_token": a.output, "total_tokens": a.input + a.output}}
+		return novaCompletion{Choices: choices, Created: a.created, ID: a.id, Model: a.answerModel(),
+			Object: "chat.completion",
+			Usage:  novaUsage{OutputToken: a.output, PromptTokens: a.input, TotalTokens: a.input + a.output}}
 	}
-	choices := make([]map[string]any, len(a.choices))
+	choices := make([]openAIChoice, len(a.choices))
 	for i, c := range a.choices {
-		choices[i] = map[string]any{"index": i, "message": map[string]any{"role": "assistant", "content": c.text,
-			"refusal": nil, "annotations": []any{}}, "logprobs": nil, "finish_reason": c.finish}
+		choices[i] = openAIChoice{FinishReason: c.finish, Index: i,
+			Message: openAIMessage{Annotations: []any{}, Content: c.text, Role: "assistant"}}
 	}
-	return map[string]any{"id": a.id, "object": "chat.completion", "created": a.created, "model": a.answerModel(),
-		"choices": choices, "usage": a.openAIUsage(), "service_tier": "default", "system_fingerprint": a.fingerprint()}
+	return openAICompletion{Choices: choices, Created: a.created, ID: a.id, Model: a.answerModel(),
+		Object: "chat.completion", ServiceTier: "default", SystemFingerprint: a.fingerprint(), Usage: a.openAIUsage()}
+}
+
+// Gemini and Qwen answers: object "completion".
+type textCompletion struct {
+	Choices   []textChoice   `json:"choices"`
+	CreatedAt int64          `json:"created_at"`
+	ID        string         `json:"id"`
+	Meta      completionMeta `json:"meta"`
+	Model     string         `json:"model"`
+	Object    string         `json:"object"`
+	Status    string         `json:"status"`
+	Usage     textUsage      `json:"usage"`
+}
+
+type textChoice struct {
+	Index int    `json:"index"`
+	Text  string `json:"text"`
+}
+
+type completionMeta struct {
+	Provider      string `json:"provider"`
+	ProviderModel string `json:"provider_model"`
+}
+
+type textUsage struct {
+	InputTokens  int `json:"input_tokens"`
+	OutputTokens int `json:"output_tokens"`
+	TotalTokens  int `json:"total_tokens"`
+}
+
+// Nova answers: object "chat.completion" with Nova's usage names.
+type novaCompletion struct {
+	Choices []novaChoice `json:"choices"`
+	Created int64        `json:"created"`
+	ID      string       `json:"id"`
+	Model   string       `json:"model"`
+	Object  string       `json:"object"`
+	Usage   novaUsage    `json:"usage"`
+}
+
+type novaChoice struct {
+	FinishReason string      `json:"finish_reason"`
+	Index        int         `json:"index"`
+	Message      novaMessage `json:"message"`
+}
+
+type novaMessage struct {
+	Content string `json:"content"`
+	Role    string `json:"role"`
+}
+
+type novaUsage struct {
+	OutputToken  int `json:"output_token"`
+	PromptTokens int `json:"prompt_tokens"`
+	TotalTokens  int `json:"total_tokens"`
+}
+
+// GPT answers: OpenAI's chat.completion.
+type openAICompletion struct {
+	Choices           []openAIChoice `json:"choices"`
+	Created           int64          `json:"created"`
+	ID                string         `json:"id"`
+	Model             string         `json:"model"`
+	Object            string         `json:"object"`
+	ServiceTier       string         `json:"service_tier"`
+	SystemFingerprint string         `json:"system_fingerprint"`
+	Usage             openAIUsage    `json:"usage"`
+}
+
+type openAIChoice struct {
+	FinishReason string        `json:"finish_reason"`
+	Index        int           `json:"index"`
+	Logprobs     *struct{}     `json:"logprobs"` // always null
+	Message      openAIMessage `json:"message"`
+}
+
+type openAIMessage struct {
+	Annotations []any     `json:"annotations"`
+	Content     string    `json:"content"`
+	Refusal     *struct{} `json:"refusal"` // always null
+	Role        string    `json:"role"`
+}
+
+type openAIUsage struct {
+	CompletionTokens        int                     `json:"completion_tokens"`
+	CompletionTokensDetails openAICompletionDetails `json:"completion_tokens_details"`
+	PromptTokens            int                     `json:"prompt_tokens"`
+	PromptTokensDetails     openAIPromptDetails     `json:"prompt_tokens_details"`
+	TotalTokens             int                     `json:"total_tokens"`
+}
+
+type openAICompletionDetails struct {
+	AcceptedPredictionTokens int `json:"accepted_prediction_tokens"`
+	AudioTokens              int `json:"audio_tokens"`
+	ReasoningTokens          int `json:"reasoning_tokens"`
+	RejectedPredictionTokens int `json:"rejected_prediction_tokens"`
+}
+
+type openAIPromptDetails struct {
+	AudioTokens  int `json:"audio_tokens"`
+	CachedTokens int `json:"cached_tokens"`
 }
 
 // openAIUsage is the usage object of GPT answers and of every stream's
 // usage chunk.
-func (a chatAnswer) openAIUsage() map[string]any {
-	return map[string]any{"prompt_tokens": a.input, "completion_tokens": a.output, "total_tokens": a.input + a.output,
-		"prompt_tokens_details": map[string]any{"cached_tokens": 0, "audio_tokens": 0},
-		"completion_tokens_details": map[string]any{"reasoning_tokens": 0, "audio_tokens": 0,
-			"accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}
+func (a chatAnswer) openAIUsage() openAIUsage {
+	return openAIUsage{CompletionTokens: a.output, PromptTokens: a.input, TotalTokens: a.input + a.output}
 }

@@ -108,6 +108,8 @@ type Surface struct {
 	// understood caches the content model's output per medium (chat and
 	// embeddings read the same assets again and again).
 	understood contentCache
+	// answers caches generated chat choices (chat_cache.go).
+	answers answerCache
 
 	assets *assetStore
 	tasks  *taskRunner
