@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/HdrHistogram/hdrhistogram-go v1.4.0
 	github.com/abema/go-mp4 v1.2.0
+	github.com/andybalholm/brotli v1.3.0
 	github.com/at-wat/ebml-go v0.19.4
 	github.com/brianvoe/gofakeit/v6 v6.28.0
 	github.com/chromedp/chromedp v0.24.0

@@ -33,9 +33,10 @@ type Exchange struct {
 	// base path, "" for none) followed by the caller's path.
 	URL  *url.URL
 	Base string
-	// Status, Header and ResponseBody are the upstream's answer. A gzip
-	// answer is decoded in ResponseBody (the caller got it encoded, as
-	// sent); WireSize is the encoded size.
+	// Status, Header and ResponseBody are the upstream's answer. A gzip,
+	// br or deflate answer is decoded in ResponseBody and Header loses its
+	// Content-Encoding (the caller got it encoded, as sent); WireSize is
+	// the encoded size.
 	Status       int
 	Header       http.Header
 	ResponseBody Body

@@ -13,6 +13,7 @@ package proxy
 import (
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/andybalholm/brotli"
 
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/proxy/replay"
@@ -285,13 +288,16 @@ func (x *exchangeState) finish() {
 		if x.resp.sse != nil {
 			ex.Events = x.resp.sse.events
 		}
-		if ex.Err == nil && !ex.ResponseBody.Truncated && strings.EqualFold(ex.Header.Get("Content-Encoding"), "gzip") {
-			// Observers read the text: decode what the caller got encoded.
-			if b, err := gunzip(ex.ResponseBody.Bytes, x.g.opts.MaxResponseCapture); err == nil {
-				ex.ResponseBody.Bytes, ex.ResponseBody.Size = b, int64(len(b))
+		if enc := ex.Header.Get("Content-Encoding"); ex.Err == nil && !ex.ResponseBody.Truncated && enc != "" {
+			// Observers read the text: decode what the caller got encoded
+			// (the caller's bytes are not touched).
+			if b, cut, err := decode(enc, ex.ResponseBody.Bytes, x.g.opts.MaxResponseCapture); err == nil {
+				ex.ResponseBody.Bytes, ex.ResponseBody.Size, ex.ResponseBody.Truncated = b, int64(len(b)), cut
 				ex.Header = ex.Header.Clone()
 				ex.Header.Del("Content-Encoding")
 				ex.Header.Del("Content-Length")
+			} else if !errors.Is(err, errUnknownEncoding) {
+				x.g.log.Warn("proxy: answer not decoded", "path", ex.Request.URL.Path, "encoding", enc, "err", err)
 			}
 		}
 	}
@@ -373,17 +379,43 @@ func (g *Gateway) reverseProxy(rt Route) *httputil.ReverseProxy {
 	}
 }
 
-// gunzip decodes a gzip body, at most max bytes.
-func gunzip(b []byte, max int64) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
+// errUnknownEncoding is a content coding decode does not know: the
+// observers see the bytes as sent.
+var errUnknownEncoding = errors.New("unknown content coding")
+
+// decode undoes a content coding (gzip, br, deflate), keeping at most max
+// decoded bytes; cut reports that there were more.
+func decode(enc string, b []byte, max int64) (out []byte, cut bool, err error) {
+	var r io.Reader
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, false, err
+		}
+		defer zr.Close()
+		r = zr
+	case "br":
+		r = brotli.NewReader(bytes.NewReader(b))
+	case "deflate":
+		// HTTP's deflate is the zlib format.
+		zr, err := zlib.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, false, err
+		}
+		defer zr.Close()
+		r = zr
+	default:
+		return nil, false, errUnknownEncoding
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, max))
+	out, err = io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return out, zr.Close()
+	if int64(len(out)) > max {
+		return out[:max], true, nil
+	}
+	return out, false, nil
 }
 
 // textual reports media types whose answers are kept up to the larger
