@@ -1,9 +1,7 @@
 package v2
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -13,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/memharness/memharness/mock/chat"
 	"github.com/memharness/memharness/mock/content"
@@ -232,12 +231,16 @@ func (s *Surface) runAgent(cl *call, st *agentStream, req agentRequest) {
 			result = "Found 1 video"
 		}
 		details = append(details, obj{{"tool", tool.name}, {"input", input}, {"result", result}, {"success", true}})
-		inTok += systemPromptTokens + textTokens(text)
+		inTok += systemPromptTokens + agentTokens(text)
 		for _, h := range hits {
-			inTok += textTokens(h.title(), h.text)
+			inTok += agentTokens(h.title(), h.text)
 		}
-		raw, _ := json.Marshal(input)
-		outTok += textTokens(strings.NewReplacer(",", " ", ":", " ").Replace(string(raw)))
+		// The tool call's arguments as the model writes them: JSON, its
+		// commas and colons separating words too.
+		raw := getBuf()
+		*raw, _ = appendJSON((*raw)[:0], input)
+		outTok += (countFields(string(*raw), ",:")*13 + 9) / 10
+		putBuf(raw)
 	}
 	steps := len(plan) + 1
 	if st.emit("progress", progress(steps, req.maxSteps, "Analyzing the results and writing the answer")) != nil {
@@ -267,8 +270,8 @@ func (s *Surface) runAgent(cl *call, st *agentStream, req agentRequest) {
 		conf = math.Round(math.Min(1, 0.35+conf/float64(len(top)))*100) / 100
 	}
 	answer := agentAnswer(req.query, found, top, searched)
-	inTok += systemPromptTokens + textTokens(text)
-	outTok += textTokens(answer)
+	inTok += systemPromptTokens + agentTokens(text)
+	outTok += agentTokens(answer)
 	fresh := req.timeFrame
 	if fresh == "" {
 		fresh = "all_time"
@@ -519,8 +522,15 @@ func humanCount(n int64) string {
 // clipText shortens a matched segment text for a note.
 func clipText(s string) string {
 	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > 120 {
-		return string(r[:117]) + "..."
+	if utf8.RuneCountInString(s) <= 120 {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == 117 {
+			return s[:i] + "..."
+		}
+		n++
 	}
 	return s
 }
@@ -548,7 +558,6 @@ type agentStream struct {
 	knobs chat.Knobs
 	ping  time.Duration
 	sent  int
-	buf   bytes.Buffer
 }
 
 // emit waits (FirstEvent before the first event, PerChunk before the
@@ -569,20 +578,22 @@ func (st *agentStream) pace() error {
 	return st.wait(d)
 }
 
-// send writes one event at once.
+// send writes one event at once, encoded in a pooled buffer: an open
+// stream holds no encoding memory between its events.
 func (st *agentStream) send(name string, data any) error {
-	st.buf.Reset()
-	st.buf.WriteString("event: ")
-	st.buf.WriteString(name)
-	st.buf.WriteString("\ndata: ")
-	enc := json.NewEncoder(&st.buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(data); err != nil {
+	buf := getBuf()
+	defer putBuf(buf)
+	b := append((*buf)[:0], "event: "...)
+	b = append(b, name...)
+	b = append(b, "\ndata: "...)
+	b, err := appendJSON(b, data)
+	*buf = b
+	if err != nil {
 		return err
 	}
-	st.buf.Truncate(st.buf.Len() - 1) // Encode's newline
-	st.buf.WriteString("\n\n")
-	return st.write(st.buf.Bytes())
+	b = append(b, "\n\n"...)
+	*buf = b
+	return st.write(b)
 }
 
 // wait sleeps d on the mock clock, sending a ping after every full ping
@@ -630,31 +641,12 @@ type kv struct {
 // read like the vendor's examples (a map would sort the keys).
 type obj []kv
 
-// MarshalJSON implements json.Marshaler. It encodes with the standard
-// library: goccy/go-json is not safe to re-enter from a MarshalJSON that
-// it called (it crashed under 1,000 concurrent streams).
+// MarshalJSON implements json.Marshaler (appendJSON, HTML left
+// unescaped). It never calls goccy/go-json, which is not safe to re-enter
+// from a MarshalJSON that it called (it crashed under 1,000 concurrent
+// streams).
 func (o obj) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(64 * len(o))
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	buf.WriteByte('{')
-	for i, m := range o {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		if err := enc.Encode(m.k); err != nil {
-			return nil, err
-		}
-		buf.Truncate(buf.Len() - 1) // Encode's newline
-		buf.WriteByte(':')
-		if err := enc.Encode(m.v); err != nil {
-			return nil, err
-		}
-		buf.Truncate(buf.Len() - 1)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	return o.appendTo(make([]byte, 0, 64*len(o)))
 }
 
 // progress is a progress event.
