@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/memharness/memharness/dashboard"
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/mock"
 	"github.com/memharness/memharness/mock/media/mediatest"
@@ -197,13 +198,31 @@ func waitWaiters(t *testing.T, clk *clock.Fake, n int) {
 	}
 }
 
+// liveDrift is a drift source with one finding whose count the test
+// raises, as a proxy seeing more exchanges would.
+type liveDrift struct{ count atomic.Int32 }
+
+func (d *liveDrift) DriftReport() dashboard.DriftReport {
+	seen := time.Date(2025, 10, 20, 11, 0, 1, 0, time.UTC)
+	return dashboard.DriftReport{Exchanges: 12, Operations: 3, Findings: []dashboard.DriftFinding{{
+		Surface: "memories", Operation: "search", Method: "POST", Path: "/serve/api/v1/search", Where: "response",
+		Pointer: "/data/*/score", Rule: "value must be a number", Count: int(d.count.Load()), FirstSeen: seen, LastSeen: seen.Add(time.Minute),
+		Example: dashboard.DriftExample{Pointer: "/data/0/score", Reason: "value must be a number",
+			Request: dashboard.DriftMessage{Method: "POST", URL: "https://api.memories.ai/serve/api/v1/search",
+				Headers: []dashboard.Header{{Name: "Authorization", Value: "[redacted]"}}, Body: `{"search_param":"beach"}`},
+			Response: dashboard.DriftMessage{Status: 200, Headers: []dashboard.Header{{Name: "Content-Type", Value: "application/json"}},
+				Body: `{"code":"0000","data":[{"videoNo":"VI1","score":"0.91"}]}`}},
+	}}}
+}
+
 // TestBrowser drives the dashboard in Debian's chromium: a video uploaded
 // through the API appears UNPARSE and turns PARSE after a clock advance
 // made with the page's own form, without a reload; its callback to a
 // receiver that fails twice shows every attempt; the journal filter hides
 // what does not match; the verify form counts requests; one account is
-// reset; fixtures load; the keyboard reaches every control; the page logs
-// no error and weighs under 300 KB.
+// reset; fixtures load; a journal entry opens on its request and answer;
+// the Drift view shows a finding live; the keyboard reaches every
+// control; the page logs no error and weighs under 300 KB.
 func TestBrowser(t *testing.T) {
 	clk := clock.NewFake(time.Date(2025, 10, 20, 11, 0, 0, 0, time.UTC))
 	srv, err := mock.New(mock.Options{Clock: clk, ProcessingTime: 2 * time.Second, CallbackBackoff: time.Second,
@@ -212,6 +231,9 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
+	drift := &liveDrift{}
+	drift.count.Store(3)
+	srv.ShowDrift(drift) // as with --upstream
 	api := httptest.NewServer(srv.Handler())
 	t.Cleanup(api.Close)
 	recv := &flaky{}
@@ -319,6 +341,27 @@ func TestBrowser(t *testing.T) {
 	if out := eval[string](t, ctx, `document.querySelector("#ctl-find output").textContent`); !strings.Contains(out, `"count":4`) {
 		t.Errorf("verify output %q, want the 4 list_videos", out)
 	}
+
+	run("open a journal entry: the request and the answer as the client got it",
+		chromedp.Focus(chromedp.CSS(`#panel-requests li[data-op^='list_videos']:not([hidden]) summary`)), chromedp.KeyEvent(kb.Enter),
+		waitJS(`(p => p !== null && p.textContent.includes('"code": "0000"'))(document.querySelector("#panel-requests details[open] pre[data-answer]"))`))
+	if ans := eval[string](t, ctx, `document.querySelector("#panel-requests details[open] pre[data-answer]").textContent`); !strings.Contains(ans, otherNo) {
+		t.Errorf("the newest list_videos answer does not list %s:\n%.600s", otherNo, ans)
+	}
+	if req := eval[string](t, ctx, `document.querySelector("#panel-requests details[open] pre.json").textContent`); !strings.Contains(req, `"operation_id": "list_videos"`) {
+		t.Errorf("the opened entry's request is %.300s", req)
+	}
+
+	run("the drift view shows the finding and its example, and follows its count live",
+		waitJS(`document.querySelector("#panel-drift tr[data-drift] [data-count]").textContent === "3"`),
+		chromedp.Focus(chromedp.CSS("#panel-drift details summary")), chromedp.KeyEvent(kb.Enter),
+		waitJS(`document.querySelector("#panel-drift details[open] pre[data-example-answer]").textContent.includes('"score": "0.91"')`),
+		do(func() { drift.count.Store(4) }),
+		waitJS(`document.querySelector("#panel-drift tr[data-drift] [data-count]").textContent === "4"`),
+		waitJS(`document.querySelector("#panel-drift details").open`),
+		// Back to the top: the next steps click by position, and an
+		// element under the sticky header would get the header's click.
+		js(`window.scrollTo(0, 0)`))
 
 	run("add a stub with the page's form, then delete it with its button",
 		chromedp.Click(chromedp.ID("btn-stub")),

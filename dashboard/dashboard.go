@@ -1,8 +1,10 @@
 // Package dashboard is the mock's web dashboard at /_mock/ui: accounts
 // (balance, ledger, live rate-limit buckets, faults), libraries with each
 // item's lifecycle timeline and understanding, callback deliveries with a
-// redeliver button, the live request journal, and forms for the control
-// plane that show the JSON the equivalent curl would send.
+// redeliver button, the live request journal (each entry opening on its
+// request and answer), user stubs, proxy drift findings when the mock
+// runs with an upstream, and forms for the control plane that show the
+// JSON the equivalent curl would send.
 //
 // It is server-rendered html/template plus one small hand-written script
 // (no library, no build step), served from embedded files with a
@@ -39,6 +41,9 @@ type Clock interface{ Now() time.Time }
 // Journal is the request journal (platform/journal.Journal).
 type Journal interface {
 	Last(n int) []journal.Entry
+	// Get returns the entry numbered seq (a journal row opened on the
+	// page: its request and answer).
+	Get(seq uint64) (journal.Entry, bool)
 }
 
 // Webhooks is the callback deliverer (platform/webhook.Deliverer).
@@ -175,6 +180,60 @@ type Stub struct {
 	Scenario, RequiredState, NewState string
 }
 
+// Drift reports where a live service departs from the OpenAPI
+// descriptions (the proxy's drift collector, GET /_mock/drift). It is
+// optional: the mock has one only when it runs with an upstream, and
+// without it the page has no Drift view.
+type Drift interface {
+	DriftReport() DriftReport
+}
+
+// DriftReport is what the Drift view shows: the findings, most frequent
+// first, and how much traffic they come from.
+type DriftReport struct {
+	// Exchanges is how many exchanges were checked, Operations how many
+	// distinct operations they addressed, Dropped how many findings were
+	// over the collector's bound.
+	Exchanges, Operations, Dropped int
+	Findings                       []DriftFinding
+}
+
+// DriftFinding is one way the live service departs from a description,
+// per operation, place, JSON pointer and rule.
+type DriftFinding struct {
+	// Surface ("memories", "v2", "memsync"), Operation (its operationId,
+	// "" for a path the description lacks), Method and Path (the
+	// description's template).
+	Surface, Operation, Method, Path string
+	// Where is "request", "response" or "event" (a stream event).
+	Where string
+	// Pointer is the JSON pointer of the offending value; Rule what it
+	// violates.
+	Pointer, Rule       string
+	Count               int
+	FirstSeen, LastSeen time.Time
+	// Example is the first exchange that showed it, redacted.
+	Example DriftExample
+}
+
+// DriftExample is one redacted request and answer pair.
+type DriftExample struct {
+	// Pointer and Reason are the concrete ones of this exchange.
+	Pointer, Reason   string
+	Request, Response DriftMessage
+}
+
+// DriftMessage is a redacted request or answer.
+type DriftMessage struct {
+	Method, URL string
+	Status      int
+	Headers     []Header
+	Body        string
+}
+
+// Header is one HTTP header of a DriftMessage.
+type Header struct{ Name, Value string }
+
 // Sources is what the dashboard reads. Clock, Journal, Webhooks and
 // Accounts are required; the rest are optional.
 type Sources struct {
@@ -185,6 +244,7 @@ type Sources struct {
 	Libraries []Library
 	Knobs     Knobs
 	Stubs     Stubs
+	Drift     Drift
 }
 
 // Options configures the dashboard.
@@ -277,6 +337,8 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.panel(w, r)
 	case page == "media":
 		d.media(w, r)
+	case page == "request":
+		d.request(w, r)
 	case page == "dashboard.js" || page == "dashboard.css":
 		d.asset(w, r, page)
 	default:

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"html/template"
 	"io"
 	"maps"
@@ -51,7 +52,7 @@ func (q query) values() string {
 
 // panels lists the live panels of each page, by template name.
 var panels = map[string][]string{
-	"index": {"clock", "accounts", "library", "callbacks", "stubs", "requests", "lists"},
+	"index": {"clock", "accounts", "library", "callbacks", "stubs", "drift", "requests", "lists"},
 	"video": {"clock", "item"},
 }
 
@@ -67,6 +68,7 @@ type page struct {
 	Scoped  bool // reset, faults and clock advance take api_key
 	Toolkit bool // requests/find, fixtures and export exist
 	Stubs   bool // the Stubs view
+	Drift   bool // the Drift view
 }
 
 func (d *Dashboard) index(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +87,7 @@ func (d *Dashboard) video(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) renderPage(w http.ResponseWriter, q query, kind, title string) {
 	p := page{Title: title, Kind: kind, Prefix: d.o.Prefix, Control: d.o.Control, Q: q, Query: q.values(),
 		Panels: map[string]template.HTML{}, Scoped: d.o.Scoped, Toolkit: d.o.Toolkit,
-		Stubs: d.src.Stubs != nil}
+		Stubs: d.src.Stubs != nil, Drift: d.src.Drift != nil}
 	for _, name := range panels[kind] {
 		html, err := d.renderPanel(name, q)
 		if err != nil {
@@ -142,6 +144,11 @@ func (d *Dashboard) renderPanel(name string, q query) (string, error) {
 			return "", nil
 		}
 		data = d.stubsView()
+	case "drift":
+		if d.src.Drift == nil {
+			return "", nil
+		}
+		data = d.driftView()
 	case "item":
 		data = d.itemView(q)
 	default:
@@ -295,7 +302,6 @@ type requestsView struct {
 type requestRow struct {
 	journal.Entry
 	ID     string // stable for an entry (keeps it open across refreshes)
-	JSON   string
 	Hidden bool
 }
 
@@ -304,14 +310,87 @@ func (d *Dashboard) requestsView(q query) requestsView {
 }
 
 // newRequestRows prepares journal entries for the page; each row's id is
-// the entry's sequence number, so a row stays open across updates.
+// the entry's sequence number, so a row stays open across updates. A row
+// carries its summary only: the request and answer (up to 64 KiB each)
+// are fetched when it is opened (GET request?seq=N), so the live panel
+// stays light whatever the traffic.
 func newRequestRows(entries []journal.Entry, q query) []requestRow {
 	rows := make([]requestRow, 0, len(entries))
 	for _, e := range entries {
-		b, _ := json.MarshalIndent(e, "", "  ")
-		rows = append(rows, requestRow{Entry: e, ID: strconv.FormatUint(e.Seq, 10), JSON: string(b), Hidden: !q.matches(e)})
+		rows = append(rows, requestRow{Entry: e, ID: strconv.FormatUint(e.Seq, 10), Hidden: !q.matches(e)})
 	}
 	return rows
+}
+
+// requestDetail is an opened journal row: the request and the answer as
+// the client received them.
+type requestDetail struct {
+	journal.Entry
+	Request string // the request's fields and body, indented JSON
+	Answer  string // the answer: indented JSON, or the text as sent
+	IsJSON  bool   // Answer is JSON
+}
+
+// request serves one journal entry's request and answer as an HTML
+// fragment (GET request?seq=N), for the row the page opens.
+func (d *Dashboard) request(w http.ResponseWriter, r *http.Request) {
+	seq, err := strconv.ParseUint(r.URL.Query().Get("seq"), 10, 64)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, "seq must be a journal entry's number")
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	e, ok := d.src.Journal.Get(seq)
+	if !ok {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `<p class="muted">This request has left the journal (reset, deleted or overwritten).</p>`)
+		return
+	}
+	var buf bytes.Buffer
+	if err := d.tmpl.ExecuteTemplate(&buf, "request-detail", newRequestDetail(e)); err != nil {
+		httpError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	_, _ = w.Write(buf.Bytes())
+}
+
+func newRequestDetail(e journal.Entry) requestDetail {
+	v := requestDetail{Entry: e}
+	req := e
+	req.AnswerType, req.Answer, req.AnswerDigest = "", nil, nil
+	// Not HTML-escaped by the encoder: the template escapes, and the
+	// reader sees the "<" that was sent rather than \u003c.
+	var rb bytes.Buffer
+	enc := json.NewEncoder(&rb)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(req)
+	v.Request = strings.TrimSuffix(rb.String(), "\n")
+	if len(e.Answer) == 0 {
+		return v
+	}
+	// A text answer (an SSE stream) is kept as a JSON string: shown as
+	// the text the client read. JSON is indented.
+	var text string
+	if e.Answer[0] == '"' && json.Unmarshal(e.Answer, &text) == nil && !jsonType(e.AnswerType) {
+		v.Answer = text
+		return v
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, e.Answer, "", "  "); err == nil {
+		v.Answer, v.IsJSON = out.String(), true
+	} else {
+		v.Answer = string(e.Answer)
+	}
+	return v
+}
+
+// jsonType reports a JSON Content-Type (application/json, any +json).
+func jsonType(ct string) bool {
+	ct, _, _ = strings.Cut(ct, ";")
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	return ct == "application/json" || strings.HasSuffix(ct, "+json")
 }
 
 // matches applies the journal filter: substrings of the operation, key
@@ -339,6 +418,42 @@ func (d *Dashboard) stubsView() stubsView {
 		v.States = append(v.States, kvs{k, states[k]})
 	}
 	return v
+}
+
+// driftView is the Drift panel.
+type driftView struct {
+	DriftReport
+	Rows    []driftRow
+	Control string
+}
+
+type driftRow struct {
+	DriftFinding
+	ID                      string // stable for a finding (keeps it open across refreshes)
+	RequestBody, AnswerBody string // the example's bodies, JSON indented
+}
+
+func (d *Dashboard) driftView() driftView {
+	rep := d.src.Drift.DriftReport()
+	v := driftView{DriftReport: rep, Control: d.o.Control}
+	for _, f := range rep.Findings {
+		h := fnv.New64a()
+		for _, s := range []string{f.Surface, f.Operation, f.Method, f.Path, f.Where, f.Pointer, f.Rule} {
+			_, _ = io.WriteString(h, s+"\x00")
+		}
+		v.Rows = append(v.Rows, driftRow{DriftFinding: f, ID: strconv.FormatUint(h.Sum64(), 36),
+			RequestBody: indentJSON(f.Example.Request.Body), AnswerBody: indentJSON(f.Example.Response.Body)})
+	}
+	return v
+}
+
+// indentJSON indents s when it is JSON, else returns it as it is.
+func indentJSON(s string) string {
+	var out bytes.Buffer
+	if json.Indent(&out, []byte(s), "", "  ") != nil {
+		return s
+	}
+	return out.String()
 }
 
 // listsView feeds the forms' datalists: known keys, items, operations.

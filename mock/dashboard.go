@@ -43,6 +43,9 @@ func (s *Server) newDashboard() (http.Handler, error) {
 	if s.v2 != nil {
 		libs = append(libs, uiV2Library{s: s})
 	}
+	s.mu.Lock()
+	drift := s.drift
+	s.mu.Unlock()
 	return dashboard.New(dashboard.Sources{
 		Clock:     s.clk,
 		Journal:   s.p.Journal,
@@ -51,7 +54,18 @@ func (s *Server) newDashboard() (http.Handler, error) {
 		Libraries: libs,
 		Knobs:     uiKnobs{s: s},
 		Stubs:     uiStubs{s: s},
+		Drift:     drift,
 	}, dashboard.Options{Scoped: true, Toolkit: true})
+}
+
+// ShowDrift gives the dashboard a Drift view over d: the findings of the
+// proxy's drift collector when the mock runs with an upstream (package
+// proxy wraps the mock from outside, so it hands them in). Call it before
+// the first request to /_mock/ui, which builds the dashboard once.
+func (s *Server) ShowDrift(d dashboard.Drift) {
+	s.mu.Lock()
+	s.drift = d
+	s.mu.Unlock()
 }
 
 // uiAccounts is the Accounts view of the platform layer: the keys the

@@ -21,6 +21,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
+	"github.com/memharness/memharness/dashboard"
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/mock/chat"
 	"github.com/memharness/memharness/mock/store"
@@ -63,6 +64,7 @@ type Server struct {
 	closed bool
 	stream *chat.Knobs     // set by PUT /_mock/stream
 	stubs  *stubs.Registry // user stubs (stubs.go)
+	drift  dashboard.Drift // the dashboard's Drift view (ShowDrift)
 	ctx    context.Context // cancelled by Close: background work stops
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

@@ -80,6 +80,9 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
 		return err
 	}
 	defer px.close()
+	if px != nil && px.drift != nil { // with an upstream, the dashboard shows drift
+		srv.ShowDrift(driftUI{px.drift})
+	}
 	px.importReplayed(srv, cfg.Proxy.ReplayAccount)
 	handler, err := px.wrapMemories(srv.Handler())
 	if err != nil {

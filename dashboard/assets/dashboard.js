@@ -156,6 +156,23 @@
     history.replaceState(null, "", u);
   }
 
+  // ---- journal entries: request and answer, fetched when opened ---------
+  // A row carries its summary only; opening it (click, Enter, or a live
+  // update reopening it) loads the escaped, server-rendered pair.
+  document.addEventListener("toggle", function (ev) {
+    var d = ev.target;
+    if (!d.open || !d.id || d.id.indexOf("req-") !== 0) return;
+    var box = d.querySelector(".detail");
+    if (!box || box.dataset.loaded) return;
+    box.dataset.loaded = "1";
+    fetch(prefix + "/request?seq=" + encodeURIComponent(d.id.slice(4)), { credentials: "same-origin" }).then(function (r) {
+      return r.text();
+    }).then(function (html) { box.innerHTML = html; }, function (err) {
+      box.textContent = String(err);
+      delete box.dataset.loaded;
+    });
+  }, true);
+
   refreshCurls();
   document.querySelectorAll("form.ctl[data-load]").forEach(load);
   filterJournal();
