@@ -3,11 +3,13 @@ package mock
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/memharness/memharness/mock/content"
 	"github.com/memharness/memharness/mock/media"
@@ -54,11 +56,81 @@ type preparedVideo struct {
 	override *contentOverride
 }
 
+// MemSyncFixtures is the MemSync side of fixtures: package memsync's
+// *Server implements it. The mock holds it behind this interface because a
+// surface never imports another surface's package.
+type MemSyncFixtures interface {
+	// CheckFixtureMemories reports what LoadFixtureMemories would refuse.
+	CheckFixtureMemories(fixture.Manifest) error
+	// LoadFixtureMemories stores the manifest's memories, all or none.
+	LoadFixtureMemories(fixture.Manifest) error
+	// ExportMemories returns a key's memories in the fixture format.
+	ExportMemories(key string) []fixture.Memory
+}
+
+// fixtureLinks ties fixtures to the MemSync mock of the same process.
+type fixtureLinks struct {
+	mu sync.Mutex
+	ms MemSyncFixtures
+	// pending holds --fixtures manifests with memories, loaded once
+	// AttachMemSync is called (New runs before MemSync exists).
+	pending []fixture.Manifest
+}
+
+func (s *Server) memSync() MemSyncFixtures {
+	s.fx.mu.Lock()
+	defer s.fx.mu.Unlock()
+	return s.fx.ms
+}
+
+// AttachMemSync links the MemSync mock served beside this one (the
+// mockserver binary's --memsync-addr listener), so fixture manifests load
+// and GET /_mock/export returns its memories, and loads the memories of
+// the --fixtures manifests. With ms nil (no MemSync in this process) it
+// fails when those manifests carry memories, naming the first.
+func (s *Server) AttachMemSync(ms MemSyncFixtures) error {
+	s.fx.mu.Lock()
+	s.fx.ms = ms
+	pending := s.fx.pending
+	s.fx.pending = nil
+	s.fx.mu.Unlock()
+	for _, m := range pending {
+		if ms == nil {
+			return fmt.Errorf("fixtures: %w", errNoMemSync(m))
+		}
+		if err := ms.LoadFixtureMemories(m); err != nil {
+			return fmt.Errorf("fixtures: %w", err)
+		}
+	}
+	return nil
+}
+
+// errNoMemSync refuses a manifest with memories when no MemSync runs.
+func errNoMemSync(m fixture.Manifest) error {
+	for _, a := range m.Accounts {
+		for _, mem := range a.Memories {
+			return fmt.Errorf("%s: %s: MemSync memories, but no MemSync mock runs in this process (the MemSync listener is off: --memsync-addr is empty)", mem.Where, mem.Field)
+		}
+	}
+	return errors.New("MemSync memories, but no MemSync mock runs in this process")
+}
+
 // LoadFixtures preloads accounts and libraries from a manifest (the
-// --fixtures flag, POST /_mock/fixtures). Every file is read and probed and
-// every id checked before anything is stored, so a bad manifest loads
-// nothing.
-func (s *Server) LoadFixtures(m fixture.Manifest) error {
+// --fixtures flag, POST /_mock/fixtures), and the MemSync memories it
+// carries into the attached MemSync mock (AttachMemSync). Every file is
+// read and probed and every id checked before anything is stored, so a
+// bad manifest loads nothing.
+func (s *Server) LoadFixtures(m fixture.Manifest) error { return s.loadFixtures(m, false) }
+
+// loadFixtures is LoadFixtures; with deferMemSync the manifest's memories
+// are left for AttachMemSync (start-up, before MemSync exists).
+func (s *Server) loadFixtures(m fixture.Manifest, deferMemSync bool) error {
+	var ms MemSyncFixtures
+	if m.HasMemories() && !deferMemSync {
+		if ms = s.memSync(); ms == nil {
+			return errNoMemSync(m)
+		}
+	}
 	var prepared []preparedVideo
 	var images []preparedImage
 	for _, a := range m.Accounts {
@@ -76,6 +148,11 @@ func (s *Server) LoadFixtures(m fixture.Manifest) error {
 				return fmt.Errorf("%s: %w", fi.Where, err)
 			}
 			images = append(images, pi)
+		}
+	}
+	if ms != nil {
+		if err := ms.CheckFixtureMemories(m); err != nil {
+			return err
 		}
 	}
 	s.life.mu.Lock()
@@ -102,6 +179,14 @@ func (s *Server) LoadFixtures(m fixture.Manifest) error {
 		if err := s.storeImage(pi); err != nil {
 			// Images are stored last: what failed here leaves the videos
 			// to undo, and the images already stored stay (a disk error).
+			undo()
+			return err
+		}
+	}
+	if ms != nil {
+		// Checked above; this fails only when a MemSync request took an
+		// id in between. The images stay, as after a disk error.
+		if err := ms.LoadFixtureMemories(m); err != nil {
 			undo()
 			return err
 		}
@@ -412,6 +497,11 @@ func (s *Server) Export(key, uniqueID string) fixture.Manifest {
 		a.Videos = append(a.Videos, fv)
 	}
 	a.Images = s.exportImages(account, uniqueID)
+	if ms := s.memSync(); ms != nil && uniqueID == "" {
+		// MemSync memories have no namespace: a namespace's export leaves
+		// them out.
+		a.Memories = ms.ExportMemories(key)
+	}
 	return fixture.Manifest{Accounts: []fixture.Account{a}}
 }
 
@@ -424,14 +514,20 @@ func (s *Server) loadFixtureFiles() error {
 	if err != nil {
 		return fmt.Errorf("fixtures: %w", err)
 	}
-	if err := s.LoadFixtures(m); err != nil {
+	if err := s.loadFixtures(m, true); err != nil {
 		return fmt.Errorf("fixtures: %w", err)
 	}
-	n := 0
+	n, mems := 0, 0
 	for _, a := range m.Accounts {
 		n += len(a.Videos)
+		mems += len(a.Memories)
 	}
-	s.opts.Logger.Info("fixtures loaded", "accounts", len(m.Accounts), "videos", n,
+	if mems > 0 {
+		s.fx.mu.Lock()
+		s.fx.pending = append(s.fx.pending, m)
+		s.fx.mu.Unlock()
+	}
+	s.opts.Logger.Info("fixtures loaded", "accounts", len(m.Accounts), "videos", n, "memsync_memories", mems,
 		"from", strings.Join(cleanPaths(s.opts.Fixtures), ","))
 	return nil
 }
@@ -467,7 +563,7 @@ func (s *Server) fixtureSummary(m fixture.Manifest) map[string]any {
 	accounts := []any{}
 	for _, a := range m.Accounts {
 		accounts = append(accounts, map[string]any{"api_key": a.APIKey, "videos": len(a.Videos),
-			"balance": s.meter.ledger.Balance(s.p.Accounts.Resolve(a.APIKey))})
+			"memories": len(a.Memories), "balance": s.meter.ledger.Balance(s.p.Accounts.Resolve(a.APIKey))})
 	}
 	return map[string]any{"status": "ok", "accounts": accounts}
 }

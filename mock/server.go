@@ -64,6 +64,7 @@ type Server struct {
 	closed bool
 	stream *chat.Knobs     // set by PUT /_mock/stream
 	stubs  *stubs.Registry // user stubs (stubs.go)
+	fx     fixtureLinks    // the MemSync side of fixtures (fixtures.go)
 	drift  dashboard.Drift // the dashboard's Drift view (ShowDrift)
 	ctx    context.Context // cancelled by Close: background work stops
 	cancel context.CancelFunc

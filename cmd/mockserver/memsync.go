@@ -10,6 +10,7 @@ import (
 
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/memsync"
+	"github.com/memharness/memharness/mock"
 )
 
 // extraServer is a second listener served by the same process.
@@ -21,10 +22,12 @@ type extraServer struct {
 }
 
 // startMemSync starts the MemSync mock on --memsync-addr (empty disables
-// it), sharing the Memories.ai mock's seed, keys and clock.
-func startMemSync(cfg Config, clk clock.Clock, jr memsync.Journal, log *slog.Logger, wrap func(http.Handler) (http.Handler, error)) ([]extraServer, error) {
+// it), sharing the Memories.ai mock's seed, keys and clock, and hands it to
+// attach (the Memories.ai mock's AttachMemSync, so fixtures load and export
+// MemSync memories; nil when disabled).
+func startMemSync(cfg Config, clk clock.Clock, jr memsync.Journal, log *slog.Logger, wrap func(http.Handler) (http.Handler, error), attach func(mock.MemSyncFixtures) error) ([]extraServer, error) {
 	if cfg.MemSyncAddr == "" {
-		return nil, nil
+		return nil, attach(nil)
 	}
 	ms, err := memsync.New(memsync.Options{
 		Clock: clk, Seed: cfg.Mock.Seed, APIKeys: cfg.Mock.APIKeys, Journal: jr,
@@ -34,6 +37,10 @@ func startMemSync(cfg Config, clk clock.Clock, jr memsync.Journal, log *slog.Log
 	})
 	if err != nil {
 		return nil, fmt.Errorf("memsync: %w", err)
+	}
+	if err := attach(ms); err != nil {
+		_ = ms.Close()
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.MemSyncAddr)
 	if err != nil {
