@@ -149,21 +149,7 @@ func (s *Surface) hClip(cl *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := *a
-	return s.startAsync(cl, "", s.taskAfter(a.Duration), func() (any, error) {
-		m, err := s.openMedia(&src)
-		if err != nil {
-			return nil, err
-		}
-		defer m.Close()
-		scenes := s.detectScenes(&src, m.src)
-		rows := make([]any, len(scenes))
-		for i, sc := range scenes {
-			rows[i] = map[string]any{"scene": i, "start_time": sc.From, "end_time": sc.To,
-				"start_frame": sc.StartFrame, "end_frame": sc.EndFrame}
-		}
-		return taskResult(map[string]any{"data": rows}), nil
-	})
+	return s.startAsync(cl, "", s.taskAfter(a.Duration), assetJob(jobClip, *a))
 }
 
 // hSplit is POST /video/split: a new asset per scene.
@@ -172,14 +158,7 @@ func (s *Surface) hSplit(cl *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := *a
-	return s.startAsync(cl, "", s.taskAfter(a.Duration), func() (any, error) {
-		parts, err := s.splitVideo(&src)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"splits": parts}, nil
-	})
+	return s.startAsync(cl, "", s.taskAfter(a.Duration), assetJob(jobSplit, *a))
 }
 
 // splitVideo stores the parts of a and returns their callback entries.
@@ -306,13 +285,9 @@ func (s *Surface) hEdit(cl *call) (any, error) {
 	for _, a := range srcs {
 		total += a.Duration
 	}
-	return s.startAsync(cl, "", s.taskAfter(total), func() (any, error) {
-		out, err := s.editVideos(srcs, prompt)
-		if err != nil {
-			return nil, err
-		}
-		return editedEntry(out, -1, -1), nil
-	})
+	job := assetJob(jobEdit, srcs...)
+	job.Prompt = prompt
+	return s.startAsync(cl, "", s.taskAfter(total), job)
 }
 
 // editVideos joins, from each source in order, the scenes the prompt

@@ -58,14 +58,9 @@ func (s *Surface) hExtractFrames(cl *call) (any, error) {
 	cl.usage.MediaSeconds = a.Duration
 	// The group id is minted with the request so ids follow request order.
 	group := s.newAssetID(s.ids.group)
-	src := *a
-	return s.startAsync(cl, "", s.taskAfter(a.Duration), func() (any, error) {
-		children, err := s.storeFrames(&src, group)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"asset_ch_ids": children, "asset_id": group}, nil
-	})
+	job := assetJob(jobFrames, *a)
+	job.Group = group
+	return s.startAsync(cl, "", s.taskAfter(a.Duration), job)
 }
 
 // storeFrames renders, stores and records the frames of src under group.

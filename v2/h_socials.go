@@ -603,7 +603,11 @@ func (s *socials) hSocialMAI(cl *call) (any, error) {
 	// The pages quote ~40 s for a typical short; the mock scales with the
 	// video like the other media-bound tasks.
 	after := s.o.TaskTime + time.Duration(v.duration)*time.Second/30
-	return s.startAsync(cl, override, after, func() (any, error) { return v.maiResult(), nil })
+	job, err := fixedJob(v.maiResult())
+	if err != nil {
+		return nil, err
+	}
+	return s.startAsync(cl, override, after, job)
 }
 
 // maiResult is the MAI callback's data: videoTranscript as the page

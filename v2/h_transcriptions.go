@@ -196,12 +196,16 @@ func (s *Surface) hAudioAsync(cl *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := assetMedium(a)
-	return s.startAsync(cl, "", s.taskAfter(a.Duration), func() (any, error) {
-		return taskResult(map[string]any{
-			"data":           whisperItems(s.speech(m), speaker, true),
-			"usage_metadata": usageMeta(m.duration, whisperModel, 0, 0),
-		}), nil
+	job := mediumJob(jobWhisper, assetMedium(a))
+	job.Speaker = speaker
+	return s.startAsync(cl, "", s.taskAfter(a.Duration), job)
+}
+
+// whisperResult is the async Whisper callback's data.
+func (s *Surface) whisperResult(m medium, speaker bool) any {
+	return taskResult(map[string]any{
+		"data":           whisperItems(s.speech(m), speaker, true),
+		"usage_metadata": usageMeta(m.duration, whisperModel, 0, 0),
 	})
 }
 
@@ -266,12 +270,14 @@ func (s *Surface) hSpeakerAsync(cl *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := assetMedium(a)
-	return s.startAsync(cl, "", s.taskAfter(a.Duration), func() (any, error) {
-		return taskResult(map[string]any{
-			"data":           turnItems(s.speech(m)),
-			"usage_metadata": usageMeta(m.duration, pyannoteModel, 0, 0),
-		}), nil
+	return s.startAsync(cl, "", s.taskAfter(a.Duration), mediumJob(jobSpeaker, assetMedium(a)))
+}
+
+// speakerResult is the async diarization callback's data.
+func (s *Surface) speakerResult(m medium) any {
+	return taskResult(map[string]any{
+		"data":           turnItems(s.speech(m)),
+		"usage_metadata": usageMeta(m.duration, pyannoteModel, 0, 0),
 	})
 }
 
@@ -304,41 +310,43 @@ func (s *Surface) hMultiSpeaker(cl *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := assetMedium(a)
-	return s.startAsync(cl, "", s.taskAfter(a.Duration), func() (any, error) {
-		segs := s.speech(m)
-		names := map[string]string{}
-		faces := []map[string]any{}
-		if m.kind == KindVideo {
-			start := int(hash64(s.o.Seed, m.id, "faces") % uint64(len(personNames)))
-			for _, g := range segs {
-				if _, ok := names[g.Speaker]; ok {
-					continue
-				}
-				i := len(names)
-				name := personNames[(start+i)%len(personNames)]
-				names[g.Speaker] = name
-				id := fmt.Sprintf("face_%d", i)
-				faces = append(faces, map[string]any{"face_id": id, "name": name, "face_file_protocol": "gs",
-					"face_file_bucket": Bucket, "face_file_blob": fmt.Sprintf("faces/%s/%s.jpg", m.id, id)})
-			}
-		}
-		items := make([]map[string]any, 0, len(segs))
-		var texts []string
+	return s.startAsync(cl, "", s.taskAfter(a.Duration), mediumJob(jobMultiSpeaker, assetMedium(a)))
+}
+
+// multiSpeakerResult is the multi-speaker recognition callback's data.
+func (s *Surface) multiSpeakerResult(m medium) any {
+	segs := s.speech(m)
+	names := map[string]string{}
+	faces := []map[string]any{}
+	if m.kind == KindVideo {
+		start := int(hash64(s.o.Seed, m.id, "faces") % uint64(len(personNames)))
 		for _, g := range segs {
-			who := g.Speaker
-			if n, ok := names[who]; ok {
-				who = n
+			if _, ok := names[g.Speaker]; ok {
+				continue
 			}
-			items = append(items, map[string]any{"start_time": g.Start, "end_time": g.End, "speaker": who, "text": g.Text})
-			texts = append(texts, g.Text)
+			i := len(names)
+			name := personNames[(start+i)%len(personNames)]
+			names[g.Speaker] = name
+			id := fmt.Sprintf("face_%d", i)
+			faces = append(faces, map[string]any{"face_id": id, "name": name, "face_file_protocol": "gs",
+				"face_file_bucket": Bucket, "face_file_blob": fmt.Sprintf("faces/%s/%s.jpg", m.id, id)})
 		}
-		usage := []map[string]any{usageMeta(m.duration, pyannoteModel, 0, 0)}
-		if m.kind == KindVideo {
-			usage = append(usage, usageMeta(m.duration, summaryModel, videoTokens(m), 20*len(faces)))
+	}
+	items := make([]map[string]any, 0, len(segs))
+	var texts []string
+	for _, g := range segs {
+		who := g.Speaker
+		if n, ok := names[who]; ok {
+			who = n
 		}
-		return taskResult(map[string]any{"audio_transcription": items, "faces": faces, "usage_metadata": usage}), nil
-	})
+		items = append(items, map[string]any{"start_time": g.Start, "end_time": g.End, "speaker": who, "text": g.Text})
+		texts = append(texts, g.Text)
+	}
+	usage := []map[string]any{usageMeta(m.duration, pyannoteModel, 0, 0)}
+	if m.kind == KindVideo {
+		usage = append(usage, usageMeta(m.duration, summaryModel, videoTokens(m), 20*len(faces)))
+	}
+	return taskResult(map[string]any{"audio_transcription": items, "faces": faces, "usage_metadata": usage})
 }
 
 // --- frame description and summary ---
@@ -403,10 +411,12 @@ func (s *Surface) hVideoDescription(cl *call) (any, error) {
 		return nil, errNoBalance
 	}
 	after := s.taskAfter(a.Duration)
-	data, err := s.startAsync(cl, "", after, func() (any, error) {
-		return taskResult(map[string]any{"data": segs, "error_rate": 0.0,
-			"usage_metadata": usageMeta(after.Seconds(), modelName, prompt, output)}), nil
-	})
+	job, err := fixedJob(taskResult(map[string]any{"data": segs, "error_rate": 0.0,
+		"usage_metadata": usageMeta(after.Seconds(), modelName, prompt, output)}))
+	if err != nil {
+		return nil, err
+	}
+	data, err := s.startAsync(cl, "", after, job)
 	if err == nil {
 		l.Debit(cl.account, in)
 		l.Debit(cl.account, out)
@@ -423,11 +433,16 @@ func (s *Surface) hVideoSummary(cl *call) (any, error) {
 	}
 	m := assetMedium(a)
 	after := s.taskAfter(a.Duration)
-	return s.startAsync(cl, "", after, func() (any, error) {
-		sum := s.generate(m).Summary
-		return taskResult(map[string]any{"summary": sum,
-			"usage": usageMeta(after.Seconds(), summaryModel, videoTokens(m), outTokens(sum))}), nil
-	})
+	job := mediumJob(jobSummary, m)
+	job.After = after
+	return s.startAsync(cl, "", after, job)
+}
+
+// summaryResult is the async summary callback's data.
+func (s *Surface) summaryResult(m medium, after time.Duration) any {
+	sum := s.generate(m).Summary
+	return taskResult(map[string]any{"summary": sum,
+		"usage": usageMeta(after.Seconds(), summaryModel, videoTokens(m), outTokens(sum))})
 }
 
 // --- speech-to-text (ElevenLabs, AssemblyAI) ---

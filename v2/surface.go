@@ -173,6 +173,12 @@ func New(o Options) (*Surface, error) {
 	if err := s.buildRoutes(); err != nil {
 		return nil, err
 	}
+	// Tasks accepted before a restart resume on the clock: their callbacks
+	// are due whether or not a client asks about them first.
+	if err := s.tasks.resume(); err != nil {
+		return nil, err
+	}
+	s.screenplays()
 	return s, nil
 }
 

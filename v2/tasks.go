@@ -1,13 +1,15 @@
 package v2
 
 import (
-	"strings"
-
-	"github.com/memharness/memharness/platform/apierr"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/memharness/memharness/platform/apierr"
 	"github.com/memharness/memharness/platform/webhook"
 )
 
@@ -26,29 +28,39 @@ type Task struct {
 
 // taskRunner runs async operations on the clock and hands their results to
 // the platform's webhook engine (retries and the delivery log are there).
+// Every task is persisted with its job through the store's records, so a
+// task accepted before a restart (or a kill) on the same data directory is
+// resumed when the surface opens: a due task runs at once, the others when
+// their time comes, and their callbacks go out as if nothing had happened.
 type taskRunner struct {
 	s  *Surface
 	mu sync.Mutex
-	// tasks is bounded: the oldest finished tasks are dropped past maxTasks.
+	// tasks is bounded: the oldest tasks are dropped past maxTasks.
 	tasks map[string]*Task
 	order []string
 }
 
 const maxTasks = 10000
 
-func newTaskRunner(s *Surface) *taskRunner { return &taskRunner{s: s, tasks: map[string]*Task{}} }
+// recTask is the kind of the task records.
+const recTask = "v2-task"
 
-// asyncResult computes a task's webhook data when the task is due. An error
-// makes the callback a failure callback.
-type asyncResult func() (any, error)
+// taskRecord is a task as persisted: the control plane's view and, while
+// it runs, the job it computes when due.
+type taskRecord struct {
+	Task
+	Job *taskJob `json:"job,omitempty"`
+}
+
+func newTaskRunner(s *Surface) *taskRunner { return &taskRunner{s: s, tasks: map[string]*Task{}} }
 
 // startAsync starts an async operation: the account (or override) webhook
 // is required, a 32-hex task id is returned at once, and after `after` on
-// the mock clock the documented callback body
+// the mock clock job runs and the documented callback body
 // {"code":200,"message":"SUCCESS","data":…,"task_id":…} is POSTed. The
 // failure callback's shape is not documented [GAP]; the mock sends
 // {"code":500,"message":"FAILED","data":{"error":…},"task_id":…}.
-func (s *Surface) startAsync(cl *call, override string, after time.Duration, result asyncResult) (any, error) {
+func (s *Surface) startAsync(cl *call, override string, after time.Duration, job taskJob) (any, error) {
 	hook := override
 	if err := s.checkHook(hook); err != nil {
 		return nil, err
@@ -60,18 +72,35 @@ func (s *Surface) startAsync(cl *call, override string, after time.Duration, res
 		return nil, errNoWebhook
 	}
 	now := s.p.Clock.Now()
-	t := &Task{ID: s.ids.task(), Account: cl.account, Operation: cl.op.id, Webhook: hook, Created: now,
+	t := &Task{Account: cl.account, Operation: cl.op.id, Webhook: hook, Created: now,
 		Due: now.Add(after), Status: "running"}
-	s.tasks.add(t)
+	if err := s.tasks.add(t, &job); err != nil {
+		return nil, err
+	}
+	s.armTask(*t, job)
+	return map[string]any{"task_id": t.ID}, nil
+}
+
+// armTask waits for t's due time on the clock, runs its job and hands the
+// callback to the webhook engine. Closing the surface first leaves the
+// task running in its record, to be resumed by the next open.
+func (s *Surface) armTask(t Task, job taskJob) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		if wait := t.Due.Sub(s.p.Clock.Now()); wait > 0 {
+			select {
+			case <-s.p.Clock.After(wait):
+			case <-s.ctx.Done():
+				return
+			}
+		}
 		select {
-		case <-s.p.Clock.After(after):
 		case <-s.ctx.Done():
 			return
+		default:
 		}
-		data, err := result()
+		data, err := s.runJob(job)
 		body := map[string]any{"code": s.hookCode(http.StatusOK), "message": "SUCCESS", "data": data, "task_id": t.ID}
 		status := "delivered"
 		if err != nil {
@@ -79,10 +108,9 @@ func (s *Surface) startAsync(cl *call, override string, after time.Duration, res
 				"data": map[string]any{"error": toAPI(err).Msg}, "task_id": t.ID}
 			status = "failed"
 		}
-		id := s.p.Webhooks.EnqueueFor(webhook.Target{Surface: "v2", Account: t.Account}, hook, body)
+		id := s.p.Webhooks.EnqueueFor(webhook.Target{Surface: "v2", Account: t.Account}, t.Webhook, body)
 		s.tasks.finish(t.ID, status, id)
 	}()
-	return map[string]any{"task_id": t.ID}, nil
 }
 
 // hookCode is the callback's code in the configured style.
@@ -96,23 +124,111 @@ func (s *Surface) hookCode(status int) any {
 	return "0500"
 }
 
-func (r *taskRunner) add(t *Task) {
+// put persists a task record.
+func (r *taskRunner) put(t *Task, job *taskJob) error {
+	raw, err := json.Marshal(taskRecord{Task: *t, Job: job})
+	if err != nil {
+		return err
+	}
+	return r.s.o.Store.PutRecord(recTask, t.ID, raw)
+}
+
+// add mints t's id, persists t with its job and lists it. A task that
+// cannot be persisted is not accepted.
+func (r *taskRunner) add(t *Task, job *taskJob) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for {
+		// Ids repeat across restarts (the mint is seeded): skip taken ones.
+		t.ID = r.s.ids.task()
+		if _, taken := r.tasks[t.ID]; !taken {
+			break
+		}
+	}
+	if err := r.put(t, job); err != nil {
+		return err
+	}
+	r.list(t)
+	return nil
+}
+
+// list adds t to the table, dropping the oldest tasks past maxTasks (and
+// the records of those that finished; a running one keeps its record until
+// it ends). Called under mu.
+func (r *taskRunner) list(t *Task) {
 	r.tasks[t.ID] = t
 	r.order = append(r.order, t.ID)
 	for len(r.order) > maxTasks {
+		old := r.tasks[r.order[0]]
+		if old != nil && old.Status != "running" {
+			_ = r.s.o.Store.DeleteRecord(recTask, old.ID)
+		}
 		delete(r.tasks, r.order[0])
 		r.order = r.order[1:]
 	}
 }
 
+// finish records a task's end and persists it without its job.
 func (r *taskRunner) finish(id, status, delivery string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if t, ok := r.tasks[id]; ok {
-		t.Status, t.Delivery = status, delivery
+	t, ok := r.tasks[id]
+	if !ok {
+		// Dropped from the table while it ran: nothing to keep.
+		_ = r.s.o.Store.DeleteRecord(recTask, id)
+		return
 	}
+	t.Status, t.Delivery = status, delivery
+	if err := r.put(t, nil); err != nil {
+		r.s.o.Logger.Error("v2 task record", "task", id, "err", err)
+	}
+}
+
+// resume loads the persisted tasks, oldest first, and arms the running
+// ones (a due one runs at once).
+func (r *taskRunner) resume() error {
+	var recs []taskRecord
+	var bad error
+	err := r.s.o.Store.EachRecord(recTask, func(id string, raw []byte) bool {
+		var rec taskRecord
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			bad = fmt.Errorf("v2: task record %s: %w", id, err)
+			return false
+		}
+		rec.ID = id
+		recs = append(recs, rec)
+		return true
+	})
+	if err == nil {
+		err = bad
+	}
+	if err != nil {
+		return err
+	}
+	sort.Slice(recs, func(i, j int) bool {
+		if !recs[i].Created.Equal(recs[j].Created) {
+			return recs[i].Created.Before(recs[j].Created)
+		}
+		return recs[i].ID < recs[j].ID
+	})
+	r.mu.Lock()
+	for i := range recs {
+		t := recs[i].Task
+		r.list(&t)
+	}
+	r.mu.Unlock()
+	for _, rec := range recs {
+		if rec.Status != "running" {
+			continue
+		}
+		if rec.Job == nil {
+			// A record without its job cannot be computed: it fails
+			// with the failure callback rather than vanish.
+			rec.Job = &taskJob{Kind: "missing"}
+		}
+		r.s.armTask(rec.Task, *rec.Job)
+	}
+	return nil
 }
 
 // Tasks returns copies of the known tasks, oldest first.
