@@ -1,8 +1,7 @@
 package memsync
 
 import (
-	"github.com/memharness/memharness/platform/journal"
-
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
+
+	"github.com/memharness/memharness/platform/journal"
 )
 
 // handlerFunc is the business logic of one operation. It runs with s.mu held.
@@ -45,7 +46,10 @@ type call struct {
 	query map[string]any
 	path  map[string]string
 	body  map[string]any
-	file  *upload
+	// sent is the JSON body as the client sent it (before validation
+	// filled defaults), for the journal's request verification.
+	sent json.RawMessage
+	file *upload
 	// answer records the response body for the journal.
 	answer journal.Writer
 }
@@ -206,8 +210,16 @@ func (s *Server) serve(op *operation) gin.HandlerFunc {
 		if s.journal != nil {
 			e := journal.Entry{Time: cl.now, Surface: "memsync", Method: c.Request.Method,
 				Path: c.Request.URL.Path, OperationID: op.id, APIKey: journal.Fingerprint(c.GetHeader("X-API-Key")),
-				Status: c.Writer.Status(), Code: code,
+				KeyID: journal.KeyID(c.GetHeader("X-API-Key")), Status: c.Writer.Status(), Code: code,
 				DurationMS: float64(s.clk.Now().Sub(cl.now).Microseconds()) / 1000}
+			// What the client sent, so POST /_mock/requests/find can match
+			// MemSync requests by query and body as it does v1's.
+			if q := c.Request.URL.Query(); len(q) > 0 {
+				e.Query = q
+			}
+			if len(cl.sent) > 0 {
+				e.Body, e.BodyDigest = journal.Capture(cl.sent)
+			}
 			cl.answer.Fill(&e)
 			s.journal.Add(e)
 		}

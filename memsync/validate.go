@@ -113,6 +113,7 @@ func validateJSON(cl *call) error {
 	if !isObj {
 		return errValidation("body", "Request body must be a JSON object")
 	}
+	cl.sent = raw
 	if err := cl.op.body.VisitJSON(obj, openapi3.VisitAsRequest(), openapi3.DefaultsSet(func() {})); err != nil {
 		return schemaError(err, "", obj)
 	}
