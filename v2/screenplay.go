@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	gjson "github.com/goccy/go-json"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/memharness/memharness/platform/apierr"
@@ -292,10 +291,8 @@ func (s *Surface) hScreenplayCreate(cl *call) (any, error) {
 	flag("require_json", &cfg.JSON)
 	flag("require_xlsx", &cfg.XLSX)
 	flag("require_merge_xlsx", &cfg.MergeXLSX)
-	if n, ok := c["concurrency"].(gjson.Number); ok {
-		if v, err := n.Int64(); err == nil && v > 0 {
-			cfg.Concurrency = int(v)
-		}
+	if v, ok := c["concurrency"].(float64); ok && v > 0 && v == math.Trunc(v) {
+		cfg.Concurrency = int(v)
 	}
 	if !cfg.JSON && !cfg.XLSX && !cfg.MergeXLSX {
 		return nil, apierr.New(apierr.CodeBadParam, "At least one of require_json, require_xlsx, require_merge_xlsx must be true")
