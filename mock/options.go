@@ -112,6 +112,9 @@ type Options struct {
 	// StreamsOff answers the v2 live streams, stream.memories.ai and the
 	// audio WebSocket like an account without the stream feature (403).
 	StreamsOff bool
+	// MaxStreams caps concurrent v2 video + audio live streams per account
+	// (0: v2's default, 5); the next start answers status 16.
+	MaxStreams int
 
 	// Clock is the time source (default: the wall clock, advanceable
 	// through /_mock/clock/advance).

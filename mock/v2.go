@@ -18,6 +18,7 @@ func (s *Server) initV2() error {
 		StringCodes: s.opts.V2StringCodes, LimitStatus: s.opts.V2LimitStatus,
 		UploadTime: s.opts.V2UploadTime, TaskTime: s.opts.V2TaskTime, MaxUploadBytes: s.opts.MaxUploadBytes,
 		Blobs: v1Blobs{s}, Logger: s.opts.Logger, StreamKnobs: s.knobs, CallbackHosts: s.opts.CallbackHosts, StreamsOff: s.opts.StreamsOff,
+		MaxStreams: s.opts.MaxStreams,
 		// The searching agent searches the same public library as v1.
 		PublicLibrarySize: s.opts.PublicLibrarySize,
 	})

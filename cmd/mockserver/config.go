@@ -129,6 +129,8 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	dur(&m.V2UploadTime, "v2-upload-time", 2*time.Second, "time a v2 upload takes from WAITING to SUCCESS")
 	dur(&m.V2TaskTime, "v2-task-time", 3*time.Second, "time a v2 async task runs before its webhook is sent")
 	str(&streamsOn, "streams", "on", "on: live streams and the real-time audio WebSocket; off: answer like an account without the stream feature (403)")
+	var maxStreams int64
+	integer(&maxStreams, "max-streams", 5, "concurrent v2 live streams (video + audio) per account; the next /stream/start or /audio-stream/start answers status 16 (Capacity Reached)")
 	dur(&m.StreamFirstEvent, "stream-first-event", 0, "delay before the first chat stream event")
 	dur(&m.StreamChunkDelay, "stream-chunk-delay", 0, "delay between chat stream content chunks")
 	integer(&chunk, "stream-chunk-size", 12, "characters per streamed content chunk")
@@ -193,6 +195,10 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	default:
 		errs = append(errs, fmt.Errorf("--streams %q: want on or off", streamsOn))
 	}
+	if maxStreams < 1 {
+		errs = append(errs, fmt.Errorf("--max-streams %d: want at least 1", maxStreams))
+	}
+	m.MaxStreams = int(maxStreams)
 	switch v2Codes {
 	case "int":
 	case "string":
