@@ -318,18 +318,17 @@ func (c *Collector) checkRequest(op *contract.Operation, params map[string]strin
 		Request: rebuild(x, base), PathParams: params, Route: op.Route(),
 		Options: &openapi3filter.Options{
 			MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
-			// Only JSON bodies are checked: the API also takes form and
-			// multipart bodies, which kin-openapi decodes without the
-			// type coercion the service (and the mock) apply, so checking
-			// them would report differences that are not there.
+			// kin-openapi checks JSON bodies only: form and multipart
+			// bodies are checked by checkForm, which reads their fields
+			// as the service does (kin-openapi's form decoders do not).
 			ExcludeRequestBody: x.RequestBody.Truncated || !jsonBody(x.Request.Header.Get("Content-Type")),
 		},
 	}
+	out := checkForm(op, x)
 	err := openapi3filter.ValidateRequest(context.Background(), in)
 	if err == nil {
-		return nil
+		return out
 	}
-	var out []finding
 	for _, e := range flatten(err) {
 		f := finding{where: "request", reason: e.Error()}
 		var re *openapi3filter.RequestError
