@@ -25,7 +25,7 @@ func (s *Server) startToolkit() error {
 		if err != nil {
 			return fmt.Errorf("stubs: %w", err)
 		}
-		if _, err := s.stubs.Add(list...); err != nil {
+		if _, err := s.addStubs(list...); err != nil {
 			return fmt.Errorf("stubs: %s: %w", path, err)
 		}
 	}
@@ -158,10 +158,10 @@ func (s *Server) renderStub(op *operation, a stubs.Answer) (int, any, *APIError)
 // allow, naming the violation: the stub's operation must exist, and its
 // answer must match the operation's response schema for its status.
 func (s *Server) checkStub(st *stubs.Stub) error {
-	op, ok := s.ops[st.Operation]
-	if !ok || op.control {
-		return fmt.Errorf("operation %q is not an operation of the emulated API", st.Operation)
+	if err := s.stubbable(st.Operation); err != nil {
+		return err
 	}
+	op := s.ops[st.Operation]
 	a := st.Answer
 	if len(a.Events) > 0 {
 		return s.checkStubEvents(op, a)
@@ -394,7 +394,7 @@ func (s *Server) cStubsAdd(cl *call) (any, error) {
 	if err != nil {
 		return nil, apiErr(CodeBadParam, "%v", err)
 	}
-	added, err := s.stubs.Add(list...)
+	added, err := s.addStubs(list...)
 	if err != nil {
 		return nil, apiErr(CodeBadParam, "%v", err)
 	}
@@ -424,4 +424,30 @@ func (s *Server) cStubDelete(cl *call) (any, error) {
 var errStubMissing = &APIError{Code: CodeBadParam, Msg: "stub not found"}
 
 // AddStubs registers user stubs (all or none), as POST /_mock/stubs does.
-func (s *Server) AddStubs(list ...stubs.Stub) ([]stubs.Stub, error) { return s.stubs.Add(list...) }
+func (s *Server) AddStubs(list ...stubs.Stub) ([]stubs.Stub, error) { return s.addStubs(list...) }
+
+// addStubs registers stubs, all or none, after refusing (even unchecked
+// ones) any whose operation this mock's v1 pipeline does not serve: such a
+// stub would be registered and never answer.
+func (s *Server) addStubs(list ...stubs.Stub) ([]stubs.Stub, error) {
+	for i, st := range list {
+		if err := s.stubbable(st.Operation); err != nil {
+			where := "stub " + strconv.Itoa(i)
+			if st.ID != "" {
+				where = "stub " + strconv.Quote(st.ID)
+			}
+			return nil, fmt.Errorf("%s: %w: %v", where, stubs.ErrBadStub, err)
+		}
+	}
+	return s.stubs.Add(list...)
+}
+
+// stubbable refuses an operation stubs cannot answer: only the v1
+// pipeline (routes.go) consults the registry; v2 (/serve/api/v2) and
+// MemSync requests never do.
+func (s *Server) stubbable(id string) error {
+	if op, ok := s.ops[id]; ok && !op.control {
+		return nil
+	}
+	return fmt.Errorf("operation %q is not a Memories.ai v1 operation of memories.yaml: only those can be stubbed (v2 and MemSync requests do not consult stubs)", id)
+}
