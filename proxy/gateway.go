@@ -260,6 +260,7 @@ type exchangeState struct {
 
 func (x *exchangeState) finish() {
 	ex := x.ex
+	var prep *once
 	now := x.g.clk.Now()
 	ex.Duration = now.Sub(ex.Started)
 	reqEOF := true
@@ -290,15 +291,24 @@ func (x *exchangeState) finish() {
 		}
 		if enc := ex.Header.Get("Content-Encoding"); ex.Err == nil && !ex.ResponseBody.Truncated && enc != "" {
 			// Observers read the text: decode what the caller got encoded
-			// (the caller's bytes are not touched).
-			if b, cut, err := decode(enc, ex.ResponseBody.Bytes, x.g.opts.MaxResponseCapture); err == nil {
+			// (the caller's bytes are not touched). Decoding waits for the
+			// first observer's goroutine: this one still holds the last
+			// bytes of the answer (the server flushes them when the
+			// handler returns).
+			max, log := x.g.opts.MaxResponseCapture, x.g.log
+			prep = &once{fn: func() {
+				b, cut, err := decode(enc, ex.ResponseBody.Bytes, max)
+				if err != nil {
+					if !errors.Is(err, errUnknownEncoding) {
+						log.Warn("proxy: answer not decoded", "path", ex.Request.URL.Path, "encoding", enc, "err", err)
+					}
+					return
+				}
 				ex.ResponseBody.Bytes, ex.ResponseBody.Size, ex.ResponseBody.Truncated = b, int64(len(b)), cut
 				ex.Header = ex.Header.Clone()
 				ex.Header.Del("Content-Encoding")
 				ex.Header.Del("Content-Length")
-			} else if !errors.Is(err, errUnknownEncoding) {
-				x.g.log.Warn("proxy: answer not decoded", "path", ex.Request.URL.Path, "encoding", enc, "err", err)
-			}
+			}}
 		}
 	}
 	if !reqEOF && ex.Err == nil && ex.RequestBody.Size > 0 {
@@ -307,7 +317,7 @@ func (x *exchangeState) finish() {
 		ex.RequestBody.Truncated = true
 	}
 	for _, q := range x.g.queues {
-		q.push(qitem{x: ex})
+		q.push(qitem{x: ex, prep: prep})
 	}
 }
 
@@ -435,11 +445,22 @@ type queue struct {
 	exit chan struct{}
 }
 
-// qitem is an exchange or, when drained is set, a drain marker.
+// qitem is an exchange or, when drained is set, a drain marker. prep,
+// when set, completes the exchange (decodes its answer) before any
+// observer sees it; it is shared by every observer's item and runs once.
 type qitem struct {
 	x       *Exchange
+	prep    *once
 	drained chan struct{}
 }
+
+// once runs fn once; every caller of do returns after it ran.
+type once struct {
+	o  sync.Once
+	fn func()
+}
+
+func (o *once) do() { o.o.Do(o.fn) }
 
 func newQueue(o Observer) *queue {
 	q := &queue{o: o, exit: make(chan struct{})}
@@ -488,6 +509,9 @@ func (q *queue) run() {
 			if it.drained != nil {
 				close(it.drained)
 				continue
+			}
+			if it.prep != nil {
+				it.prep.do()
 			}
 			q.o.Observe(it.x)
 		}
