@@ -24,7 +24,7 @@ type part struct {
 	json        bool
 }
 
-func multipartBody(t *testing.T, parts []part) (string, []byte) {
+func multipartBody(t testing.TB, parts []part) (string, []byte) {
 	t.Helper()
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
