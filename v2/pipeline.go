@@ -306,10 +306,11 @@ func (cl *call) parse() error {
 		}
 		value["file"] = cl.file.Filename
 	}
-	// Every violation answers the same catch-all 400, so only the
-	// decision matters: the compiled schema gives kin-openapi's
-	// (validate.go; TestSchemaCheckAgrees).
-	if !op.check.valid(value) {
+	// Every violation answers the same catch-all 400, so the validator
+	// stops at the first one and builds no error report (FailFast): the
+	// accept/reject decision is kin-openapi's own
+	// (TestFailFastValidationAgrees).
+	if err := op.body.VisitJSON(value, openapi3.FailFast()); err != nil {
 		return errInvalid
 	}
 	return nil
