@@ -246,6 +246,77 @@ func (hc *streamHostCall) answer(httpStatus int, a hostAnswer) {
 		AnswerType: "application/json", Answer: bytes.TrimSpace(buf.Bytes())}) // buf is this call's own
 }
 
+// errHostInternal is the host's internal error (status 5000).
+const errHostInternal = "Internal server error"
+
+// guard applies X-Mock-Force, the configured faults and the rate limit
+// (platform.Guard, as on every other surface) to a request of account
+// naming task id (or ""), and answers in the host's format when they
+// refuse it: false means the request is answered. A forced code keeps the
+// HTTP status of its kind with status -1 (the host's refusal), a forced
+// 500 or network failure is HTTP 500 with status 5000, reset drops the
+// connection, and an injected latency waits on the mock clock first.
+func (hc *streamHostCall) guard(account, id string) bool {
+	s := hc.s
+	v, err := s.p.Guard(hc.c.Request, account, hc.op, s.seq.Add(1))
+	switch {
+	case err != nil:
+		hc.fail(http.StatusBadRequest, id, "Invalid request: "+err.Error())
+	case v.Reset:
+		hc.code = "reset"
+		status := http.StatusBadGateway
+		if hj, ok := hc.c.Writer.(http.Hijacker); ok {
+			if conn, _, herr := hj.Hijack(); herr == nil {
+				_ = conn.Close()
+				status = 0
+			}
+		}
+		if status != 0 {
+			hc.c.Header("Connection", "close")
+			hc.c.Status(status)
+		}
+		s.p.Journal.Add(journal.Entry{Time: s.p.Clock.Now(), Surface: "stream", Method: hc.c.Request.Method,
+			Path: hc.c.Request.URL.Path, OperationID: hc.op, APIKey: journal.Fingerprint(hc.key),
+			Status: status, Code: hc.code})
+	case v.HTTP500, v.Network:
+		hc.answer(http.StatusInternalServerError, hostAnswer{Status: 5000, TaskID: id, Text: errHostInternal})
+	case v.Forced != "":
+		st, msg := hostForced(v.Forced)
+		if st == http.StatusInternalServerError {
+			hc.answer(st, hostAnswer{Status: 5000, TaskID: id, Text: msg})
+			break
+		}
+		hc.fail(st, id, msg)
+	case v.Limited:
+		hc.fail(http.StatusTooManyRequests, id, errLimit.Msg)
+	default:
+		return true
+	}
+	return false
+}
+
+// hostForced is the HTTP status and text of a forced code on the stream
+// host: the same words as its own refusals.
+func hostForced(code string) (int, string) {
+	switch code {
+	case apierr.CodeBadParam:
+		return http.StatusBadRequest, "Invalid request"
+	case apierr.CodeUnauthorized:
+		return http.StatusUnauthorized, "Unauthorized"
+	case apierr.CodeNoBalance:
+		return http.StatusPaymentRequired, "Insufficient balance"
+	case apierr.CodeForbidden:
+		return http.StatusForbidden, errStreamsOff.Msg
+	case apierr.CodeRateLimited:
+		return http.StatusTooManyRequests, errLimit.Msg
+	}
+	st := apierr.Status(code)
+	if st == http.StatusInternalServerError {
+		return st, errHostInternal
+	}
+	return st, apierr.Seed000Message(code)
+}
+
 // fail answers an error with status -1 and its message in `text`.
 func (hc *streamHostCall) fail(httpStatus int, id, msg string) {
 	hc.answer(httpStatus, hostAnswer{Status: -1, TaskID: id, Text: msg})
@@ -290,6 +361,10 @@ func (s *Surface) streamConnect(c *gin.Context) {
 		hc.fail(http.StatusUnauthorized, "", "Unauthorized")
 		return
 	}
+	account := s.p.Accounts.Resolve(key)
+	if !hc.guard(account, "") {
+		return
+	}
 	if s.o.StreamsOff {
 		hc.fail(http.StatusForbidden, "", errStreamsOff.Msg)
 		return
@@ -316,7 +391,6 @@ func (s *Surface) streamConnect(c *gin.Context) {
 		hc.fail(http.StatusBadRequest, "", apierr.As(err).Msg)
 		return
 	}
-	account := s.p.Accounts.Resolve(key)
 	ls := &liveStream{id: dashedUUID(s.ids.task()), account: account, key: key, kind: streamUnderstand,
 		hook: req.Callback, started: s.p.Clock.Now(), prompt: req.UserPrompt, system: req.SystemPrompt,
 		chargeOp: limits.OpStreamUnderstand, segQty: segmentLength.Seconds()}
@@ -350,6 +424,9 @@ func (s *Surface) streamStop(c *gin.Context) {
 	id := c.Param("task_id")
 	if !ok {
 		hc.fail(http.StatusUnauthorized, id, "Unauthorized")
+		return
+	}
+	if !hc.guard(s.p.Accounts.Resolve(key), id) {
 		return
 	}
 	if s.o.StreamsOff {

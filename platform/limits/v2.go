@@ -31,6 +31,8 @@ var v2Ops = map[string]bool{
 	"v2_screenplay_cancel": true,
 	// Live streams (issue 14): video moderation and audio transcription.
 	"v2_stream_start": true, "v2_stream_stop": true, "v2_audio_stream_start": true, "v2_audio_stream_stop": true,
+	// stream.memories.ai (openapi/stream.yaml): "4 concurrent tasks per key".
+	"stream_connect": true, "stream_stop": true,
 }
 
 // v2StreamOps are limited by concurrency, not by rate: the rate-limit page
@@ -38,7 +40,7 @@ var v2Ops = map[string]bool{
 // limit" for the stops, so both get a generous bucket (100 QPS, bursts of
 // 100) that only a runaway client reaches.
 var v2StreamOps = map[string]bool{"v2_stream_start": true, "v2_stream_stop": true,
-	"v2_audio_stream_start": true, "v2_audio_stream_stop": true}
+	"v2_audio_stream_start": true, "v2_audio_stream_stop": true, "stream_connect": true, "stream_stop": true}
 
 // v2Chat are the chat operations (provider limits: 10 QPS with bursts of
 // 10 here).
