@@ -231,6 +231,7 @@ type operation struct {
 	spec     *openapi3.Operation
 	query    []*openapi3.Parameter
 	body     *openapi3.Schema
+	check    *schemaCheck // body, compiled (validate.go)
 	required bool
 	auth     bool
 	handler  handlerFunc
@@ -262,6 +263,7 @@ func (s *Surface) buildRoutes() error {
 				for _, ct := range []string{"application/json", "multipart/form-data", "application/octet-stream"} {
 					if mt := rb.Value.Content.Get(ct); mt != nil && mt.Schema != nil {
 						op.body = mt.Schema.Value
+						op.check = compileSchema(op.body)
 						break
 					}
 				}
