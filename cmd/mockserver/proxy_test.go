@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -277,4 +279,19 @@ func TestReplayImportsRecordedContent(t *testing.T) {
 		t.Fatalf("chat_stream offline does not cite the recorded content: %s", b)
 	}
 	stopAll(t, rpDone)
+}
+
+// TestReplayCheckHelpSaysWhatIsImported: the help names what replay
+// imports and what it leaves out.
+func TestReplayCheckHelpSaysWhatIsImported(t *testing.T) {
+	var out bytes.Buffer
+	err := run([]string{"replay-check", "-h"}, &out, io.Discard, nil)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, want := range []string{"get_video_transcription", "get_audio_transcription", "generate_summary", "Not imported:", "public-library videos"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, out.String())
+		}
+	}
 }

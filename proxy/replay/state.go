@@ -369,7 +369,7 @@ func (v Video) Fixture() fixtures.Video {
 		fv.Cause = v.Cause
 	}
 	if !v.Created.IsZero() {
-		fv.Created = v.Created.UTC().Format(time.RFC3339)
+		fv.Created = v.Created.UTC().Format(time.RFC3339Nano) // keeps create_time's milliseconds
 	}
 	return fv
 }

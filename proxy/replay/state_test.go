@@ -87,8 +87,12 @@ func TestVideosImportRecordedContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fixtures.Parse("replay", raw); err != nil {
+	back, err := fixtures.Parse("replay", raw)
+	if err != nil {
 		t.Fatalf("fixture refused: %v\n%s", err, raw)
+	}
+	if got := back.Accounts[0].Videos[0].CreatedTime().UnixMilli(); got != 1758276264066 {
+		t.Errorf("created %d, want the recorded create_time to the millisecond", got)
 	}
 }
 
