@@ -147,3 +147,14 @@ func mod(a, b int64) int64 {
 	}
 	return m
 }
+
+// forget drops the windows of the keys drop selects.
+func (l *limiter) forget(drop func(key string) bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for k := range l.windows {
+		if drop(k.key) {
+			delete(l.windows, k)
+		}
+	}
+}

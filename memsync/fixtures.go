@@ -207,3 +207,47 @@ func cloneJSON(m map[string]any) map[string]any {
 	}
 	return out
 }
+
+// Reset forgets every user, key, memory and integration and every
+// rate-limit window, as POST /_mock/reset does for the Memories.ai mock of
+// the same process; the keys of Options.APIKeys stay accepted.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	keys := make([]string, 0, len(s.st.allowed))
+	for k := range s.st.allowed {
+		keys = append(keys, k)
+	}
+	s.st = newState(s.seed, keys)
+	s.mu.Unlock()
+	s.limiter.forget(func(string) bool { return true })
+}
+
+// ForgetKey forgets the user key belongs to: its memories, integrations,
+// profile, bio and every key of it (created ones included), and the
+// rate-limit windows of those keys, as POST /_mock/reset?api_key=K does
+// for its account. Other users are untouched. It reports whether there
+// was such a user.
+func (s *Server) ForgetKey(key string) bool {
+	s.mu.Lock()
+	k, ok := s.st.keys[key]
+	if !ok {
+		s.mu.Unlock()
+		return false
+	}
+	u := s.st.users[k.userID]
+	gone := map[string]bool{}
+	if u != nil {
+		for id := range u.memories {
+			delete(s.st.memOwner, id)
+		}
+		for _, uk := range u.keys {
+			delete(s.st.keys, uk.Key)
+			delete(s.st.keyIDs, uk.ID)
+			gone[uk.Key] = true
+		}
+		delete(s.st.users, u.id)
+	}
+	s.mu.Unlock()
+	s.limiter.forget(func(key string) bool { return gone[key] })
+	return true
+}

@@ -175,3 +175,48 @@ func TestFixtureCategoriesAreMemSyncs(t *testing.T) {
 		}
 	}
 }
+
+// TestResetAndForgetKey: Reset forgets every user; ForgetKey only the
+// user of one key (with the keys it created), so the same fixture loads
+// again afterwards.
+func TestResetAndForgetKey(t *testing.T) {
+	h := newHarness(t, Options{Seed: 1})
+	m := parseManifest(t, memoryManifest)
+	if err := h.srv.LoadFixtureMemories(m); err != nil {
+		t.Fatal(err)
+	}
+	h.store("sk-other", "I love sailing on weekends.")
+	created := h.do(http.MethodPost, "/v1/api-keys", "sk-mem", map[string]any{"name": "ci"})
+	extra, _ := created.data()["key"].(string)
+	if extra == "" {
+		t.Fatalf("create key: %s", created.raw)
+	}
+
+	if !h.srv.ForgetKey("sk-mem") || h.srv.ForgetKey("sk-never-seen") {
+		t.Fatal("ForgetKey reports the wrong users")
+	}
+	if got := h.srv.ExportMemories("sk-mem"); len(got) != 0 {
+		t.Fatalf("forgotten user still has %v", got)
+	}
+	if got := h.srv.ExportMemories("sk-other"); len(got) == 0 {
+		t.Fatal("another user was forgotten too")
+	}
+	if err := h.srv.LoadFixtureMemories(m); err != nil {
+		t.Fatalf("reload after ForgetKey: %v", err)
+	}
+	// The key the forgotten user created is no longer theirs: in open
+	// mode it is a new user's, who sees none of the reloaded memories.
+	if res := h.do(http.MethodGet, "/v1/memories", extra, nil); res.status != http.StatusOK || res.body["pagination"].(map[string]any)["total_items"] != 0.0 {
+		t.Fatalf("a key the forgotten user created still reaches their memories: %d %s", res.status, res.raw)
+	}
+
+	h.srv.Reset()
+	for _, k := range []string{"sk-mem", "sk-other"} {
+		if got := h.srv.ExportMemories(k); len(got) != 0 {
+			t.Fatalf("after Reset %s has %v", k, got)
+		}
+	}
+	if err := h.srv.LoadFixtureMemories(m); err != nil {
+		t.Fatalf("reload after Reset: %v", err)
+	}
+}

@@ -83,6 +83,9 @@ func (s *Server) Reset() error {
 	if s.v2 != nil {
 		s.v2.Reset()
 	}
+	if ms := s.memSync(); ms != nil {
+		ms.Reset()
+	}
 	return nil
 }
 

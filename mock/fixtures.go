@@ -56,28 +56,33 @@ type preparedVideo struct {
 	override *contentOverride
 }
 
-// MemSyncFixtures is the MemSync side of fixtures: package memsync's
-// *Server implements it. The mock holds it behind this interface because a
-// surface never imports another surface's package.
-type MemSyncFixtures interface {
+// MemSync is what the control plane needs of the MemSync mock served in
+// the same process: its side of fixtures, export and resets. Package
+// memsync's *Server implements it; the mock holds it behind this interface
+// because a surface never imports another surface's package.
+type MemSync interface {
 	// CheckFixtureMemories reports what LoadFixtureMemories would refuse.
 	CheckFixtureMemories(fixture.Manifest) error
 	// LoadFixtureMemories stores the manifest's memories, all or none.
 	LoadFixtureMemories(fixture.Manifest) error
 	// ExportMemories returns a key's memories in the fixture format.
 	ExportMemories(key string) []fixture.Memory
+	// Reset forgets every MemSync user (POST /_mock/reset).
+	Reset()
+	// ForgetKey forgets the user of one key (POST /_mock/reset?api_key=K).
+	ForgetKey(key string) bool
 }
 
 // fixtureLinks ties fixtures to the MemSync mock of the same process.
 type fixtureLinks struct {
 	mu sync.Mutex
-	ms MemSyncFixtures
+	ms MemSync
 	// pending holds --fixtures manifests with memories, loaded once
 	// AttachMemSync is called (New runs before MemSync exists).
 	pending []fixture.Manifest
 }
 
-func (s *Server) memSync() MemSyncFixtures {
+func (s *Server) memSync() MemSync {
 	s.fx.mu.Lock()
 	defer s.fx.mu.Unlock()
 	return s.fx.ms
@@ -85,10 +90,11 @@ func (s *Server) memSync() MemSyncFixtures {
 
 // AttachMemSync links the MemSync mock served beside this one (the
 // mockserver binary's --memsync-addr listener), so fixture manifests load
-// and GET /_mock/export returns its memories, and loads the memories of
-// the --fixtures manifests. With ms nil (no MemSync in this process) it
+// and GET /_mock/export returns its memories and POST /_mock/reset (global
+// or per key) resets it too, and loads the memories of the --fixtures
+// manifests. With ms nil (no MemSync in this process) it
 // fails when those manifests carry memories, naming the first.
-func (s *Server) AttachMemSync(ms MemSyncFixtures) error {
+func (s *Server) AttachMemSync(ms MemSync) error {
 	s.fx.mu.Lock()
 	s.fx.ms = ms
 	pending := s.fx.pending
@@ -125,7 +131,7 @@ func (s *Server) LoadFixtures(m fixture.Manifest) error { return s.loadFixtures(
 // loadFixtures is LoadFixtures; with deferMemSync the manifest's memories
 // are left for AttachMemSync (start-up, before MemSync exists).
 func (s *Server) loadFixtures(m fixture.Manifest, deferMemSync bool) error {
-	var ms MemSyncFixtures
+	var ms MemSync
 	if m.HasMemories() && !deferMemSync {
 		if ms = s.memSync(); ms == nil {
 			return errNoMemSync(m)

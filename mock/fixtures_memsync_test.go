@@ -163,3 +163,41 @@ func TestStartupFixtureMemoriesWaitForMemSync(t *testing.T) {
 		t.Fatalf("no MemSync: %v", err)
 	}
 }
+
+// TestResetReachesMemSync: POST /_mock/reset?api_key=K forgets that key's
+// MemSync user and no other; POST /_mock/reset forgets every one; the
+// same manifest, fixed ids included, loads again after each.
+func TestResetReachesMemSync(t *testing.T) {
+	ts := newTestServer(t, Options{})
+	_, h := withMemSync(t, ts, 1)
+	load := func() {
+		t.Helper()
+		if rec := ts.do(http.MethodPost, "/_mock/fixtures", "", "application/json", strings.NewReader(memoryFixture)); rec.Code != http.StatusOK {
+			t.Fatalf("load: %d %s", rec.Code, rec.Body.String())
+		}
+	}
+	count := func(key string) int {
+		t.Helper()
+		return len(memsyncCall(t, h, http.MethodGet, "/v1/memories", key, nil)["data"].([]any))
+	}
+	load()
+	memsyncCall(t, h, http.MethodPost, "/v1/memories", "sk-bystander", map[string]any{"agent_id": "a", "thread_id": "t", "source": "chat",
+		"messages": []map[string]string{{"role": "user", "content": "I grow tomatoes on my balcony."}}})
+	if count("sk-ms") != 2 || count("sk-bystander") != 1 {
+		t.Fatalf("before reset: %d and %d memories", count("sk-ms"), count("sk-bystander"))
+	}
+	if rec := ts.do(http.MethodPost, "/_mock/reset?api_key=sk-ms", "", "", nil); rec.Code != http.StatusOK {
+		t.Fatalf("scoped reset: %d %s", rec.Code, rec.Body.String())
+	}
+	if count("sk-ms") != 0 || count("sk-bystander") != 1 {
+		t.Fatalf("after the scoped reset: %d and %d memories", count("sk-ms"), count("sk-bystander"))
+	}
+	load()
+	if rec := ts.do(http.MethodPost, "/_mock/reset", "", "", nil); rec.Code != http.StatusOK {
+		t.Fatalf("reset: %d %s", rec.Code, rec.Body.String())
+	}
+	if count("sk-ms") != 0 || count("sk-bystander") != 0 {
+		t.Fatalf("after the global reset: %d and %d memories", count("sk-ms"), count("sk-bystander"))
+	}
+	load()
+}

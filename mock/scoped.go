@@ -32,6 +32,9 @@ func (s *Server) ResetAccount(key string) error {
 	}
 	s.p.ResetAccount(key)
 	s.stubs.ForgetKey(key)
+	if ms := s.memSync(); ms != nil {
+		ms.ForgetKey(key)
+	}
 	return nil
 }
 

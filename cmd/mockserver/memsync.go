@@ -24,8 +24,8 @@ type extraServer struct {
 // startMemSync starts the MemSync mock on --memsync-addr (empty disables
 // it), sharing the Memories.ai mock's seed, keys and clock, and hands it to
 // attach (the Memories.ai mock's AttachMemSync, so fixtures load and export
-// MemSync memories; nil when disabled).
-func startMemSync(cfg Config, clk clock.Clock, jr memsync.Journal, log *slog.Logger, wrap func(http.Handler) (http.Handler, error), attach func(mock.MemSyncFixtures) error) ([]extraServer, error) {
+// MemSync memories and /_mock/reset resets it; nil when disabled).
+func startMemSync(cfg Config, clk clock.Clock, jr memsync.Journal, log *slog.Logger, wrap func(http.Handler) (http.Handler, error), attach func(mock.MemSync) error) ([]extraServer, error) {
 	if cfg.MemSyncAddr == "" {
 		return nil, attach(nil)
 	}
