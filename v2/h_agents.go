@@ -286,13 +286,14 @@ func (s *Surface) hEdit(cl *call) (any, error) {
 		total += a.Duration
 	}
 	job := assetJob(jobEdit, srcs...)
-	job.Prompt = prompt
+	job.Prompt, job.Orientation = prompt, cl.str("orientation")
 	return s.startAsync(cl, "", s.taskAfter(total), job)
 }
 
 // editVideos joins, from each source in order, the scenes the prompt
-// mentions (the first scene when none does) into final_video.mp4.
-func (s *Surface) editVideos(srcs []Asset, prompt string) (*Asset, error) {
+// mentions (the first scene when none does) into final_video.mp4, shown in
+// orientation ("landscape", "portrait"; "" keeps the first video's).
+func (s *Surface) editVideos(srcs []Asset, prompt, orientation string) (*Asset, error) {
 	words := content.NameWords(prompt)
 	var opened []*openedMedia
 	defer func() {
@@ -336,13 +337,31 @@ func (s *Surface) editVideos(srcs []Asset, prompt string) (*Asset, error) {
 			return err
 		})
 	}
+	opt := remuxOptions{turn: orientationTurn(pieces[0].Src, orientation)}
 	return s.storeDerived(srcs[0].Account, "final_video.mp4", nil, func(w io.Writer) error {
-		_, err := remuxMP4(pieces, w)
+		_, err := remuxMP4With(pieces, w, opt)
 		if errors.Is(err, errNotCuttable) {
 			return fmt.Errorf("v2: edit: %w", err)
 		}
 		return err
 	})
+}
+
+// orientationTurn is the quarter turn (90) that shows src's video in
+// orientation, or 0 when it already is (or is square, or has no size).
+// The mock does not re-encode: the output's track header turns the
+// picture, so players and probes show the asked orientation with the
+// source's pixels (a landscape picture asked as portrait is shown on its
+// side, not cropped).
+func orientationTurn(src *cutSource, orientation string) int {
+	w, h, ok := src.displaySize(0)
+	if !ok || w == h || (orientation != "portrait" && orientation != "landscape") {
+		return 0
+	}
+	if (h > w) != (orientation == "portrait") {
+		return 90
+	}
+	return 0
 }
 
 // mentions reports whether text contains one of words (case-insensitive).

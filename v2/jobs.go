@@ -34,14 +34,15 @@ const (
 
 // taskJob is one job and its inputs (only the fields its kind reads).
 type taskJob struct {
-	Kind    string          `json:"kind"`
-	Medium  *mediumRecord   `json:"medium,omitempty"`
-	Speaker bool            `json:"speaker,omitempty"`
-	After   time.Duration   `json:"after,omitempty"`
-	Assets  []Asset         `json:"assets,omitempty"`
-	Group   string          `json:"group,omitempty"`
-	Prompt  string          `json:"prompt,omitempty"`
-	Result  json.RawMessage `json:"result,omitempty"`
+	Kind        string          `json:"kind"`
+	Medium      *mediumRecord   `json:"medium,omitempty"`
+	Speaker     bool            `json:"speaker,omitempty"`
+	After       time.Duration   `json:"after,omitempty"`
+	Assets      []Asset         `json:"assets,omitempty"`
+	Group       string          `json:"group,omitempty"`
+	Prompt      string          `json:"prompt,omitempty"`
+	Orientation string          `json:"orientation,omitempty"` // edit: landscape or portrait
+	Result      json.RawMessage `json:"result,omitempty"`
 }
 
 // mediumRecord is a medium as a task record stores it.
@@ -122,7 +123,7 @@ func (s *Surface) runJob(j taskJob) (any, error) {
 		}
 		return map[string]any{"splits": parts}, nil
 	case jobEdit:
-		out, err := s.editVideos(j.Assets, j.Prompt)
+		out, err := s.editVideos(j.Assets, j.Prompt, j.Orientation)
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,8 @@ import (
 	"sort"
 
 	mp4 "github.com/abema/go-mp4"
+
+	"github.com/memharness/memharness/mock/media"
 )
 
 // errNotCuttable marks media the MP4 cutter cannot index: another
@@ -34,14 +36,18 @@ type cutSource struct {
 type cutTrack struct {
 	handler   string // "vide", "soun", …
 	timescale uint32
-	stsd      []byte   // the raw stsd box: two sources join only when equal
-	starts    []uint64 // decode time of each sample, in timescale ticks
-	deltas    []uint32
-	sizes     []uint32
-	offsets   []uint64
-	sync      []bool  // nil: every sample is a sync sample (no stss)
-	ctts      []int64 // nil: no composition offsets
-	cttsV1    bool
+	// matrix, width and height are the track header's display matrix and
+	// presentation size (16.16 fixed point).
+	matrix        [9]int32
+	width, height uint32
+	stsd          []byte   // the raw stsd box: two sources join only when equal
+	starts        []uint64 // decode time of each sample, in timescale ticks
+	deltas        []uint32
+	sizes         []uint32
+	offsets       []uint64
+	sync          []bool  // nil: every sample is a sync sample (no stss)
+	ctts          []int64 // nil: no composition offsets
+	cttsV1        bool
 
 	// raw tables while parsing
 	stts  *mp4.Stts
@@ -78,7 +84,7 @@ func indexMP4(f interface {
 			return nil, nil
 		}
 		switch h.BoxInfo.Type {
-		case mp4.BoxTypeMvhd(), mp4.BoxTypeMdhd(), mp4.BoxTypeHdlr(), mp4.BoxTypeStsd(), mp4.BoxTypeStts(),
+		case mp4.BoxTypeMvhd(), mp4.BoxTypeTkhd(), mp4.BoxTypeMdhd(), mp4.BoxTypeHdlr(), mp4.BoxTypeStsd(), mp4.BoxTypeStts(),
 			mp4.BoxTypeCtts(), mp4.BoxTypeStsc(), mp4.BoxTypeStsz(), mp4.BoxTypeStco(), mp4.BoxTypeCo64(), mp4.BoxTypeStss():
 		default:
 			return nil, nil
@@ -98,6 +104,8 @@ func indexMP4(f interface {
 			return nil, nil
 		}
 		switch b := box.(type) {
+		case *mp4.Tkhd:
+			cur.matrix, cur.width, cur.height = b.Matrix, b.Width, b.Height
 		case *mp4.Mdhd:
 			cur.timescale = b.Timescale
 		case *mp4.Hdlr:
@@ -321,12 +329,40 @@ type outTrack struct {
 	bytes uint64
 }
 
+// remuxOptions changes the written file beyond the cut.
+type remuxOptions struct {
+	// turn rotates the video tracks' display by this many degrees
+	// clockwise (0, 90, 180, 270) on top of the template's own rotation:
+	// the track header's matrix changes, the pixels do not.
+	turn int
+}
+
 // remuxMP4 writes a progressive MP4 holding the pieces one after the other
 // (ftyp, moov, mdat; one chunk per track), with the first piece's file as
 // the template: its boxes are copied, except the sample tables, the
 // durations and the edit lists, which are rewritten. It returns the
 // written duration in seconds.
 func remuxMP4(pieces []cutPiece, w io.Writer) (float64, error) {
+	return remuxMP4With(pieces, w, remuxOptions{})
+}
+
+// displaySize is the template's video size as players show it: the track
+// header's presentation size turned by its matrix and by turn more
+// degrees. ok is false without a video track header size.
+func (s *cutSource) displaySize(turn int) (w, h int, ok bool) {
+	v := s.videoTrack()
+	if v == nil || v.width>>16 == 0 || v.height>>16 == 0 {
+		return 0, 0, false
+	}
+	w, h = int(v.width>>16), int(v.height>>16)
+	if deg := (media.MatrixRotation(v.matrix) + turn) % 360; deg == 90 || deg == 270 {
+		w, h = h, w
+	}
+	return w, h, true
+}
+
+// remuxMP4With is remuxMP4 with options.
+func remuxMP4With(pieces []cutPiece, w io.Writer, opt remuxOptions) (float64, error) {
 	if len(pieces) == 0 {
 		return 0, errNotCuttable
 	}
@@ -366,11 +402,11 @@ func remuxMP4(pieces []cutPiece, w io.Writer) (float64, error) {
 	}
 	// Two passes: the chunk offsets depend on the head's size, which does
 	// not depend on their values (stco entries are fixed-size).
-	head, err := writeHead(tmpl, outs, movieTicks, 0)
+	head, err := writeHead(tmpl, outs, movieTicks, 0, opt)
 	if err != nil {
 		return 0, err
 	}
-	head, err = writeHead(tmpl, outs, movieTicks, uint64(len(head))+8)
+	head, err = writeHead(tmpl, outs, movieTicks, uint64(len(head))+8, opt)
 	if err != nil {
 		return 0, err
 	}
@@ -403,7 +439,7 @@ func remuxMP4(pieces []cutPiece, w io.Writer) (float64, error) {
 
 // writeHead writes ftyp and moov with the new sample tables; base is the
 // file offset of the mdat payload.
-func writeHead(tmpl *cutSource, outs []*outTrack, movieTicks, base uint64) ([]byte, error) {
+func writeHead(tmpl *cutSource, outs []*outTrack, movieTicks, base uint64, opt remuxOptions) ([]byte, error) {
 	ws := &seekBuffer{}
 	w := mp4.NewWriter(ws)
 	offsets := make([]uint64, len(outs))
@@ -459,6 +495,12 @@ func writeHead(tmpl *cutSource, outs []*outTrack, movieTicks, base uint64) ([]by
 					o := outs[trak]
 					d := o.ticks * uint64(tmpl.movieScale) / uint64(o.tmpl.timescale)
 					b.DurationV0, b.DurationV1 = uint32(min(d, math.MaxUint32)), d
+					if opt.turn%360 != 0 && o.tmpl.video() {
+						// Orientation without re-encoding: the display
+						// matrix turns the picture, as a phone's does.
+						deg := (media.MatrixRotation(b.Matrix) + opt.turn) % 360
+						b.Matrix = media.RotationMatrix(deg, b.Width>>16, b.Height>>16)
+					}
 				}
 			case *mp4.Mdhd:
 				if trak >= 0 && trak < len(outs) {

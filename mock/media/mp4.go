@@ -77,6 +77,7 @@ type mp4Track struct {
 	enabled       bool
 	handler       string
 	tkhdW, tkhdH  int
+	rotation      int // degrees clockwise of the tkhd matrix (MatrixRotation)
 	timescale     uint32
 	mediaDuration uint64
 	entry         isoBox // first sample entry of stsd; typ is zero when absent
@@ -340,6 +341,7 @@ func (p *mp4Prober) parseTrak(trak isoBox) (mp4Track, error) {
 			t.id = tkhd.TrackID
 			t.enabled = tkhd.GetFlags()&0x000001 != 0
 			t.tkhdW, t.tkhdH = int(tkhd.GetWidthInt()), int(tkhd.GetHeightInt())
+			t.rotation = MatrixRotation(tkhd.Matrix)
 		case mp4.BoxTypeMdia():
 			return p.parseMdia(b, &t)
 		}
@@ -598,6 +600,12 @@ func (p *mp4Prober) result() (VideoInfo, error) {
 		if info.Width == 0 || info.Height == 0 {
 			info.Width, info.Height = t.tkhdW, t.tkhdH
 		}
+		// A phone shooting upright stores landscape pixels and a quarter
+		// turn in the track header; players show it upright, and so does
+		// the probe.
+		if info.Rotation = t.rotation; t.rotation == 90 || t.rotation == 270 {
+			info.Width, info.Height = info.Height, info.Width
+		}
 		samples, ticks := p.trackSamples(t)
 		if ticks > 0 && t.timescale > 0 {
 			info.FPS = roundFPS(float64(samples) * float64(t.timescale) / ticks)
@@ -711,4 +719,38 @@ func (p *mp4Prober) esdsOTI(e isoBox, skip uint64) byte {
 		return 0
 	}
 	return oti
+}
+
+// MatrixRotation is the clockwise rotation, in degrees (0, 90, 180 or
+// 270), of a track header's display matrix ({a, b, u, c, d, v, x, y, w},
+// ISO/IEC 14496-12 §8.3.2): a matrix that is not a rotation counts as 0.
+func MatrixRotation(m [9]int32) int {
+	a, b, c, d := m[0], m[1], m[3], m[4]
+	switch {
+	case a == 0 && d == 0 && b > 0 && c < 0:
+		return 90
+	case a < 0 && d < 0 && b == 0 && c == 0:
+		return 180
+	case a == 0 && d == 0 && b < 0 && c > 0:
+		return 270
+	}
+	return 0
+}
+
+// RotationMatrix is the display matrix that turns a w × h picture (the
+// track header's size, pixels) deg degrees clockwise (0, 90, 180 or 270;
+// others are 0), translated so the picture stays in the positive
+// quadrant, as cameras and muxers write it.
+func RotationMatrix(deg int, w, h uint32) [9]int32 {
+	const one, w1 = 0x10000, 0x40000000
+	fx := func(v uint32) int32 { return int32(min(v, 0x7fff) << 16) }
+	switch deg {
+	case 90:
+		return [9]int32{0, one, 0, -one, 0, 0, fx(h), 0, w1}
+	case 180:
+		return [9]int32{-one, 0, 0, 0, -one, 0, fx(w), fx(h), w1}
+	case 270:
+		return [9]int32{0, -one, 0, one, 0, 0, 0, fx(w), w1}
+	}
+	return [9]int32{one, 0, 0, 0, one, 0, 0, 0, w1}
 }

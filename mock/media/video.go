@@ -47,7 +47,8 @@ const (
 type VideoInfo struct {
 	Container     string  // ContainerMP4, ContainerWebM or ContainerMatroska
 	Duration      float64 // seconds; 0 when the container does not say
-	Width, Height int     // coded size of the first video track
+	Width, Height int     // display size of the first video track: coded size, swapped when Rotation is 90 or 270
+	Rotation      int     // clockwise degrees of the track header's display matrix (MP4/MOV; 0 otherwise)
 	FPS           float64 // average frames per second; 0 when unknown
 	VideoCodec    string  // normalised (see the Codec constants); "" when there is no video track
 	AudioCodec    string  // normalised ("aac", "opus", ...); "" when there is no audio track

@@ -33,6 +33,10 @@ type MP4Options struct {
 	// fixed GOP do; 0 writes no stss (every sample is a sync sample).
 	// Progressive files only.
 	KeyframeInterval float64
+	// Rotation, when 90, 180 or 270, writes the video track header's
+	// display matrix turning the Width x Height picture that many degrees
+	// clockwise, as a phone shooting upright does.
+	Rotation int
 }
 
 func (o MP4Options) withDefaults() MP4Options {
@@ -293,6 +297,20 @@ func ctxFor(o MP4Options) mp4.Context {
 	return mp4.Context{IsQuickTimeCompatible: o.QuickTime}
 }
 
+// rotationMatrix turns a w x h picture (16.16) deg degrees clockwise.
+func rotationMatrix(deg int, w, h int32) [9]int32 {
+	const one = 0x00010000
+	switch deg {
+	case 90:
+		return [9]int32{0, one, 0, -one, 0, 0, h, 0, 0x40000000}
+	case 180:
+		return [9]int32{-one, 0, 0, 0, -one, 0, w, h, 0x40000000}
+	case 270:
+		return [9]int32{0, -one, 0, one, 0, 0, 0, w, 0x40000000}
+	}
+	return identityMatrix()
+}
+
 // identityMatrix is the unity transformation matrix of mvhd and tkhd.
 func identityMatrix() [9]int32 {
 	return [9]int32{0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000}
@@ -346,6 +364,7 @@ func trakBox(bw *boxWriter, o MP4Options, t *mp4Track) {
 	tkhd.SetFlags(0x000003) // enabled, in movie
 	if t.video {
 		tkhd.Width, tkhd.Height = uint32(o.Width)<<16, uint32(o.Height)<<16
+		tkhd.Matrix = rotationMatrix(o.Rotation, int32(o.Width)<<16, int32(o.Height)<<16)
 	} else {
 		tkhd.Volume, tkhd.AlternateGroup = 0x0100, 1
 	}
