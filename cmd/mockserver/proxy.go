@@ -368,7 +368,8 @@ const importHelp = `What --replay imports into the library of --replay-account (
     (a chapter ends where the next starts, the last at the video's end)
 Not imported: public-library videos (PI-), images, tasks, chat sessions,
 memories, v2 and MemSync state. Content not recorded is generated as for an
-upload; a video seen only in content answers is named by its number.`
+upload; a video seen only in content answers is named by its number.
+`
 
 // replayCheck is `mockserver replay-check DIR...`: it lists the
 // recordings, what replay would import, and what it cannot use.

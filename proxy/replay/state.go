@@ -48,19 +48,14 @@ type Video struct {
 // aliases end the same way). Public-library operations (PI- videos) are
 // left out: the public library is not the account's.
 const (
-	opList       = "list_videos"
-	opDetails    = "get_private_video_details"
-	opMetadata   = "get_metadata"
-	opVisual     = "get_video_transcription"
-	opCaption    = "get_video_caption"
-	opAudio      = "get_audio_transcription"
-	opSummary    = "generate_summary"
-	importedList = opList + ", " + opDetails + ", " + opMetadata + ", " + opVisual + ", " + opCaption + ", " + opAudio + ", " + opSummary
+	opList     = "list_videos"
+	opDetails  = "get_private_video_details"
+	opMetadata = "get_metadata"
+	opVisual   = "get_video_transcription"
+	opCaption  = "get_video_caption"
+	opAudio    = "get_audio_transcription"
+	opSummary  = "generate_summary"
 )
-
-// ImportedOperations names the operations whose recorded answers Videos
-// reads, for help texts.
-func ImportedOperations() string { return importedList }
 
 // Videos returns the videos described by successful recorded answers of the
 // v1 surface's list_videos, get_private_video_details, get_metadata,
