@@ -3,9 +3,12 @@ package v2
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"math"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -68,9 +71,127 @@ type liveStream struct {
 	provider          string
 	prompt, system    string
 
+	// index and segStart are where the stream resumes: the segment in
+	// progress (already paid for) and its start.
+	index    int
+	segStart time.Time
+
 	stopReq chan struct{}
 	once    sync.Once
 	done    chan struct{}
+}
+
+// recStream is the kind of the running streams' records.
+const recStream = "v2-stream"
+
+// maxCatchUp bounds the segments a resumed stream delivers at once for the
+// time the mock was down: older ones are skipped (neither sent nor
+// billed), so a stream reopened after a day does not flood its webhook.
+const maxCatchUp = 12
+
+// streamRecord is a running stream as persisted (store records, kind
+// recStream): everything that shapes its callbacks and charges, and the
+// segment in progress.
+type streamRecord struct {
+	ID         string    `json:"id"`
+	Account    string    `json:"account"`
+	Key        string    `json:"key"`
+	Kind       string    `json:"kind"`
+	Hook       string    `json:"hook"`
+	ChargeOp   string    `json:"charge_op"`
+	SegQty     float64   `json:"segment_quantity"`
+	Started    time.Time `json:"started"`
+	Moderation bool      `json:"moderation,omitempty"`
+	Logos      bool      `json:"logos,omitempty"`
+	FPS        int       `json:"fps,omitempty"`
+	MaxLogos   int       `json:"max_logos,omitempty"`
+	Provider   string    `json:"provider,omitempty"`
+	Prompt     string    `json:"prompt,omitempty"`
+	System     string    `json:"system,omitempty"`
+	Segment    int       `json:"segment"`
+	SegStart   time.Time `json:"segment_start"`
+}
+
+func (ls *liveStream) record(index int, segStart time.Time) streamRecord {
+	return streamRecord{ID: ls.id, Account: ls.account, Key: ls.key, Kind: ls.kind, Hook: ls.hook, ChargeOp: ls.chargeOp,
+		SegQty: ls.segQty, Started: ls.started, Moderation: ls.moderation, Logos: ls.logos, FPS: ls.fps,
+		MaxLogos: ls.maxLogos, Provider: ls.provider, Prompt: ls.prompt, System: ls.system, Segment: index, SegStart: segStart}
+}
+
+func (r streamRecord) stream() *liveStream {
+	return &liveStream{id: r.ID, account: r.Account, key: r.Key, kind: r.Kind, hook: r.Hook, chargeOp: r.ChargeOp,
+		segQty: r.SegQty, started: r.Started, moderation: r.Moderation, logos: r.Logos, fps: r.FPS, maxLogos: r.MaxLogos,
+		provider: r.Provider, prompt: r.Prompt, system: r.System, index: r.Segment, segStart: r.SegStart}
+}
+
+// persistStream writes ls's record with the segment in progress.
+func (s *Surface) persistStream(ls *liveStream, index int, segStart time.Time) {
+	raw, err := json.Marshal(ls.record(index, segStart))
+	if err == nil {
+		err = s.o.Store.PutRecord(recStream, ls.id, raw)
+	}
+	if err != nil {
+		s.o.Logger.Error("v2 stream record", "stream", ls.id, "err", err)
+	}
+}
+
+// dropStream deletes ls's record: the stream ended.
+func (s *Surface) dropStream(ls *liveStream) {
+	if err := s.o.Store.DeleteRecord(recStream, ls.id); err != nil {
+		s.o.Logger.Error("v2 stream record", "stream", ls.id, "err", err)
+	}
+}
+
+// resumeStreams restarts the streams that were running when the surface
+// was last closed (or killed) on this data directory: each goes on with
+// the segment it was in, on the clock, its callbacks and charges as an
+// uninterrupted run sends them; segments due while the mock was down come
+// at once (at most maxCatchUp of them). With StreamsOff they end instead,
+// with their final callback.
+func (s *Surface) resumeStreams() error {
+	var recs []streamRecord
+	var bad error
+	err := s.o.Store.EachRecord(recStream, func(id string, raw []byte) bool {
+		var r streamRecord
+		if err := json.Unmarshal(raw, &r); err != nil {
+			bad = fmt.Errorf("v2: stream record %s: %w", id, err)
+			return false
+		}
+		r.ID = id
+		recs = append(recs, r)
+		return true
+	})
+	if err == nil {
+		err = bad
+	}
+	if err != nil {
+		return err
+	}
+	sort.Slice(recs, func(i, j int) bool {
+		if !recs[i].Started.Equal(recs[j].Started) {
+			return recs[i].Started.Before(recs[j].Started)
+		}
+		return recs[i].ID < recs[j].ID
+	})
+	now := s.p.Clock.Now()
+	for _, r := range recs {
+		ls := r.stream()
+		if s.o.StreamsOff {
+			s.streamCallback(ls, s.finalBody(ls, ls.index, ls.segStart, "Stream stopped: stream processing disabled"))
+			s.dropStream(ls)
+			continue
+		}
+		if overdue := int(now.Sub(ls.segStart) / segmentLength); overdue > maxCatchUp {
+			skip := overdue - maxCatchUp
+			ls.index += skip
+			ls.segStart = ls.segStart.Add(time.Duration(skip) * segmentLength)
+		}
+		// Resumed streams were admitted before: they hold their slots even
+		// past a lower cap.
+		s.streams.admitResumed(ls)
+		s.start(ls)
+	}
+	return nil
 }
 
 // streamHub tracks running streams and the concurrency caps.
@@ -109,11 +230,15 @@ func (h *streamHub) init() {
 	}
 }
 
-// admit registers ls unless its cap is reached.
-func (h *streamHub) admit(ls *liveStream, maxPerAccount int) error {
+// admit registers ls unless its cap is reached. An id already running
+// (ids repeat across restarts: the mint is seeded) is replaced by mint's.
+func (h *streamHub) admit(ls *liveStream, maxPerAccount int, mint func() string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.init()
+	for h.byID[ls.id] != nil {
+		ls.id = mint()
+	}
 	if ls.kind == streamUnderstand {
 		if h.perKey[ls.key] >= maxUnderstandPerKey {
 			return errStreamCapacity
@@ -127,6 +252,19 @@ func (h *streamHub) admit(ls *liveStream, maxPerAccount int) error {
 	}
 	h.byID[ls.id] = ls
 	return nil
+}
+
+// admitResumed registers a resumed stream without a cap check.
+func (h *streamHub) admitResumed(ls *liveStream) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.init()
+	if ls.kind == streamUnderstand {
+		h.perKey[ls.key]++
+	} else {
+		h.perAcc[ls.account]++
+	}
+	h.byID[ls.id] = ls
 }
 
 // release forgets ls and frees its slot.
@@ -213,9 +351,10 @@ func (ls *liveStream) segmentCharge() limits.Charge {
 	return c
 }
 
-// launch admits ls, pre-charges its first segment and starts its goroutine.
+// launch admits ls, pre-charges its first segment, persists it and starts
+// its goroutine.
 func (s *Surface) launch(ls *liveStream) error {
-	if err := s.streams.admit(ls, s.o.MaxStreams); err != nil {
+	if err := s.streams.admit(ls, s.o.MaxStreams, func() string { return dashedUUID(s.ids.task()) }); err != nil {
 		return err
 	}
 	// "Charges occur at start (pre-charge for one segment) and per
@@ -224,27 +363,43 @@ func (s *Surface) launch(ls *liveStream) error {
 		s.streams.release(ls)
 		return errNoBalance
 	}
-	ls.stopReq, ls.done = make(chan struct{}), make(chan struct{})
-	s.wg.Add(1)
-	go s.runStream(ls)
+	ls.index, ls.segStart = 0, ls.started
+	s.persistStream(ls, ls.index, ls.segStart)
+	s.start(ls)
 	return nil
 }
 
+// start runs an admitted stream's goroutine.
+func (s *Surface) start(ls *liveStream) {
+	ls.stopReq, ls.done = make(chan struct{}), make(chan struct{})
+	s.wg.Add(1)
+	go s.runStream(ls)
+}
+
 // runStream produces a callback every segmentLength of mock time until
-// the stream is stopped, its balance runs out, or the surface closes.
+// the stream is stopped, its balance runs out, or the surface closes (its
+// record then stays, for the next open to resume it).
 func (s *Surface) runStream(ls *liveStream) {
 	defer s.wg.Done()
 	defer close(ls.done)
 	defer s.streams.release(ls)
-	segStart := ls.started
-	for i := 0; ; i++ {
+	segStart := ls.segStart
+	for i := ls.index; ; i++ {
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-ls.stopReq:
 			s.streamCallback(ls, s.finalBody(ls, i, segStart, "Stream stopped by user"))
+			s.dropStream(ls)
 			return
 		case <-s.p.Clock.After(segStart.Add(segmentLength).Sub(s.p.Clock.Now())):
+		}
+		// A close that raced the segment's time wins: the segment is
+		// the next open's to send.
+		select {
+		case <-s.ctx.Done():
+			return
+		default:
 		}
 		segEnd := segStart.Add(segmentLength)
 		s.streamCallback(ls, s.segmentBody(ls, i, segStart, segEnd))
@@ -254,8 +409,10 @@ func (s *Surface) runStream(ls *liveStream) {
 		// server will automatically stop the stream".
 		if err := s.p.Ledger.Charge(ls.account, ls.segmentCharge()); err != nil {
 			s.streamCallback(ls, s.finalBody(ls, i+1, segStart, "Stream stopped: insufficient balance"))
+			s.dropStream(ls)
 			return
 		}
+		s.persistStream(ls, i+1, segStart)
 	}
 }
 

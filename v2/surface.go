@@ -179,6 +179,10 @@ func New(o Options) (*Surface, error) {
 		return nil, err
 	}
 	s.screenplays()
+	// Live streams running at the last close go on (streams.go).
+	if err := s.resumeStreams(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
