@@ -282,7 +282,7 @@ func mediaTokens(src chatSource) int {
 func textTokens(texts ...string) int {
 	n := 0
 	for _, t := range texts {
-		n += len(strings.Fields(t))
+		n += chat.CountWords(t)
 	}
 	return (n*13 + 9) / 10
 }

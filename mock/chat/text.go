@@ -379,9 +379,35 @@ func segmentTitle(s model.Segment) string {
 func estimateTokens(texts ...string) int {
 	n := 0
 	for _, t := range texts {
-		n += len(strings.Fields(t))
+		n += CountWords(t)
 	}
 	return (n*13 + 9) / 10
+}
+
+// CountWords is len(strings.Fields(s)) without building the slice: the
+// number of runs of non-space runes (unicode.IsSpace). Token estimates
+// count the words of every answer, so this is on the chat hot path.
+func CountWords(s string) int {
+	n, in := 0, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		var space bool
+		if c < utf8.RuneSelf {
+			space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+			i += size
+		}
+		if space {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
 }
 
 // spread picks k indices of an n-long list, one from each of k equal
