@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sort"
 	"strings"
 	"sync"
@@ -61,6 +63,9 @@ func TestWSBenchServerProcess(t *testing.T) {
 		runtime.ReadMemStats(&ms)
 		c.String(http.StatusOK, "%d %d", ms.HeapInuse+ms.StackInuse, runtime.NumGoroutine())
 	})
+	e.GET("/_bench/sched", func(c *gin.Context) {
+		c.String(http.StatusOK, "%s", schedCounts().String())
+	})
 	hs := httptest.NewServer(e)
 	fmt.Println(hs.URL)
 	_, _ = io.Copy(io.Discard, os.Stdin)
@@ -99,6 +104,77 @@ func wsBenchServer(b *testing.B) (base string, closeAll func()) {
 		_ = in.Close()
 		_ = cmd.Wait()
 	}
+}
+
+// schedHist is a snapshot of the runtime's goroutine scheduling latency
+// histogram (/sched/latencies:seconds: how long runnable goroutines waited
+// for a CPU), cumulative since the process started.
+type schedHist struct {
+	counts  []uint64
+	buckets []float64
+}
+
+func schedCounts() schedHist {
+	sample := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(sample)
+	h := sample[0].Value.Float64Histogram()
+	return schedHist{counts: append([]uint64(nil), h.Counts...), buckets: h.Buckets}
+}
+
+// String renders the counts, space-separated.
+func (h schedHist) String() string {
+	var b strings.Builder
+	for i, c := range h.counts {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprint(&b, c)
+	}
+	return b.String()
+}
+
+// pctSince is the p-th percentile of the latencies recorded after old (the
+// upper bound of its bucket).
+func (h schedHist) pctSince(old []uint64, p float64) time.Duration {
+	var total uint64
+	diff := make([]uint64, len(h.counts))
+	for i := range h.counts {
+		if i < len(old) {
+			diff[i] = h.counts[i] - old[i]
+		} else {
+			diff[i] = h.counts[i]
+		}
+		total += diff[i]
+	}
+	if total == 0 {
+		return 0
+	}
+	want := uint64(math.Ceil(float64(total) * p / 100))
+	var run uint64
+	for i, c := range diff {
+		run += c
+		if run >= want {
+			return time.Duration(math.Min(h.buckets[i+1], 3600) * float64(time.Second))
+		}
+	}
+	return 0
+}
+
+// serverSched reads the server process's scheduling latency counts.
+func serverSched(b *testing.B, base string) []uint64 {
+	resp, err := http.Get(base + "/_bench/sched")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out []uint64
+	for _, f := range strings.Fields(string(raw)) {
+		var n uint64
+		fmt.Sscan(f, &n)
+		out = append(out, n)
+	}
+	return out
 }
 
 // serverMem reads the server process's live heap + stacks and goroutines.
@@ -249,6 +325,10 @@ func pct(d []time.Duration, p int) time.Duration {
 // measurement (see the comment in the body); the server process keeps the
 // runtime's defaults.
 //
+// It also logs the p99 of the runtime's goroutine scheduling latency
+// (/sched/latencies) in each process, alone and under load: how long a
+// runnable goroutine waited for a CPU, of which a handshake needs several.
+//
 // V2_WS_BENCH_TAIL=1 logs every session whose handshake took over 3 ms:
 // consecutive arrivals slowed by a shrinking amount are one stall of the
 // machine, not of a session.
@@ -283,6 +363,7 @@ func BenchmarkConcurrentAudioSessions(b *testing.B) {
 	// arrival schedule, each closed before the next one starts: both sides
 	// meet the machine's own jitter over the same span.
 	var aloneBegin, alonePartial []time.Duration
+	cliSched0, srvSched0 := schedCounts().counts, serverSched(b, base)
 	start := time.Now()
 	for j := range n {
 		time.Sleep(time.Until(start.Add(time.Duration(j) * time.Millisecond)))
@@ -292,6 +373,7 @@ func BenchmarkConcurrentAudioSessions(b *testing.B) {
 		}
 		aloneBegin = append(aloneBegin, d)
 	}
+	cliSched1, srvSched1 := schedCounts(), serverSched(b, base)
 	for range 5 {
 		alonePartial = append(alonePartial, alone().partial)
 	}
@@ -300,6 +382,7 @@ func BenchmarkConcurrentAudioSessions(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&ms0)
 		srv0, _ := serverMem(b, base)
+		cliSched2, srvSched2 := schedCounts().counts, serverSched(b, base)
 		sessions := make([]wsBenchSession, n)
 		ready, stop := make(chan struct{}, n), make(chan struct{})
 		var wg sync.WaitGroup
@@ -314,6 +397,8 @@ func BenchmarkConcurrentAudioSessions(b *testing.B) {
 		for range n {
 			<-ready
 		}
+		cliSched3 := schedCounts()
+		srvSched3 := schedHist{counts: serverSched(b, base), buckets: cliSched3.buckets}
 		runtime.GC()
 		runtime.ReadMemStats(&ms1)
 		goroutinesAtPeak := runtime.NumGoroutine()
@@ -340,6 +425,13 @@ func BenchmarkConcurrentAudioSessions(b *testing.B) {
 			}
 		}
 		b.Logf("alone: begin p50 %v p99 %v max %v", pct(aloneBegin, 50), pct(aloneBegin, 99), pct(aloneBegin, 100))
+		// How long runnable goroutines waited for a CPU (runtime/metrics
+		// /sched/latencies, bucket upper bounds): a handshake is a few
+		// such hand-offs in each process.
+		srvSched1h := schedHist{counts: srvSched1, buckets: cliSched1.buckets}
+		b.Logf("scheduling latency p99: alone client %v server %v; under load client %v server %v",
+			cliSched1.pctSince(cliSched0, 99), srvSched1h.pctSince(srvSched0, 99),
+			cliSched3.pctSince(cliSched2, 99), srvSched3.pctSince(srvSched2, 99))
 		b.ReportMetric(float64(pct(begins, 50))/float64(pct(aloneBegin, 50)), "p50-begin/alone")
 		b.ReportMetric(float64(pct(begins, 99))/float64(pct(aloneBegin, 99)), "p99-begin/alone-p99")
 		b.ReportMetric(float64(pct(begins, 99))/float64(pct(aloneBegin, 50)), "p99-begin/alone-p50")
