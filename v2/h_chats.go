@@ -282,8 +282,7 @@ func (s *Surface) generateAnswer(req *chatRequest, i int) chatChoice {
 	}
 	var b strings.Builder
 	if len(videos) > 0 {
-		ans := chat.Generate(chat.Request{Seed: seed, Prompt: genPrompt, Videos: videos, History: req.history, Kind: chat.VideoChat})
-		b.WriteString(ans.Content)
+		b.WriteString(chat.Content(chat.Request{Seed: seed, Prompt: genPrompt, Videos: videos, History: req.history, Kind: chat.VideoChat}))
 	}
 	for k, img := range images {
 		if b.Len() > 0 {

@@ -24,17 +24,7 @@ type gen struct {
 // Generate writes a grounded answer to req. It never fails: an empty video
 // list or empty transcripts give an answer that says so.
 func Generate(req Request) Answer {
-	g := &gen{req: req, intent: DetectIntent(req.Prompt), r: newRNG(req.Seed, req.Prompt), refs: newRefBuilder(req.Videos)}
-	switch {
-	case len(req.Videos) == 0:
-		g.noVideos()
-	case req.Kind == Marketer:
-		g.marketer()
-	case req.Kind == Personal && g.intent == Generic:
-		g.generic(true)
-	default:
-		g.byIntent()
-	}
+	g := write(req)
 	ans := Answer{Intent: g.intent, Content: strings.TrimRight(g.b.String(), " \n"), Refs: g.refs.build()}
 	if req.Kind != Personal {
 		ans.Thinkings = g.thinkings(ans.Refs)
@@ -58,6 +48,29 @@ func Generate(req Request) Answer {
 	}
 	ans.InputTokens, ans.OutputTokens = estimateTokens(in...), estimateTokens(out...)
 	return ans
+}
+
+// Content is the Content of Generate(req) alone, without the refs,
+// thinkings and token estimates Generate derives from it (for callers
+// that meter tokens themselves, like the v2 chat completions).
+func Content(req Request) string {
+	return strings.TrimRight(write(req).b.String(), " \n")
+}
+
+// write runs the generator for req: the answer text is in g.b.
+func write(req Request) *gen {
+	g := &gen{req: req, intent: DetectIntent(req.Prompt), r: newRNG(req.Seed, req.Prompt), refs: newRefBuilder(req.Videos)}
+	switch {
+	case len(req.Videos) == 0:
+		g.noVideos()
+	case req.Kind == Marketer:
+		g.marketer()
+	case req.Kind == Personal && g.intent == Generic:
+		g.generic(true)
+	default:
+		g.byIntent()
+	}
+	return g
 }
 
 func (g *gen) byIntent() {

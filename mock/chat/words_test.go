@@ -24,3 +24,21 @@ func FuzzCountWords(f *testing.F) {
 		}
 	})
 }
+
+// TestContentIsGenerateContent: Content gives Generate's text for every
+// intent, kind, video count and history.
+func TestContentIsGenerateContent(t *testing.T) {
+	hist := []Turn{{Role: "user", Content: "hi"}, {Role: "assistant", Content: "hello"}}
+	for _, kind := range []Kind{VideoChat, Personal, Marketer} {
+		for _, intent := range allIntents {
+			for _, videos := range [][]Video{nil, {raceVideo()}, {raceVideo(), raceVideo()}} {
+				for _, h := range [][]Turn{nil, hist} {
+					req := Request{Seed: 11, Prompt: seedQuestions[intent], Videos: videos, History: h, Kind: kind}
+					if got, want := Content(req), Generate(req).Content; got != want {
+						t.Fatalf("%s %s %d videos: Content differs from Generate:\n%s\n---\n%s", kind, intent, len(videos), got, want)
+					}
+				}
+			}
+		}
+	}
+}
