@@ -309,10 +309,12 @@ func (s *Surface) generateAnswer(req *chatRequest, i int) chatChoice {
 	}
 	finish := "stop"
 	text, _ = cutStop(text, req.stop)
-	if req.maxTokens > 0 && textTokens(text) > req.maxTokens {
+	tokens := textTokens(text)
+	if req.maxTokens > 0 && tokens > req.maxTokens {
 		text, finish = cutWords(text, req.maxTokens*10/13), "length"
+		tokens = textTokens(text)
 	}
-	return chatChoice{text: text, finish: finish, tokens: textTokens(text)}
+	return chatChoice{text: text, finish: finish, tokens: tokens}
 }
 
 // gistWords keeps the first n words of s.
