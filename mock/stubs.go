@@ -16,10 +16,12 @@ import (
 	"github.com/memharness/memharness/toolkit/stubs"
 )
 
-// startToolkit builds the stub registry and loads the --stubs and
-// --fixtures files; New calls it once the route table exists.
+// startToolkit takes the platform's stub registry (which the v2 pipeline
+// consults too), sets its checker, and loads the --stubs and --fixtures
+// files; New calls it once the route table exists.
 func (s *Server) startToolkit() error {
-	s.stubs = stubs.New(s.checkStub)
+	s.stubs = s.p.Stubs
+	s.stubs.SetChecker(s.checkStub)
 	for _, path := range s.opts.Stubs {
 		list, err := stubs.LoadFile(path)
 		if err != nil {
@@ -116,13 +118,13 @@ func (s *Server) streamStub(cl *call, a stubs.Answer) (any, error) {
 		}
 		var buf bytes.Buffer
 		switch {
-		case framing.isTerminator(e.Data):
+		case framing.IsTerminator(e.Data):
 			buf.WriteString(framing.Terminator)
 		case json.Compact(&buf, e.Data) != nil:
 			buf.Reset()
 			buf.Write(e.Data)
 		}
-		if _, err := fmt.Fprintf(w, "%s%s\n\n", framing.prefix, buf.Bytes()); err != nil {
+		if _, err := fmt.Fprintf(w, "%s%s\n\n", framing.DataPrefix, buf.Bytes()); err != nil {
 			return written, nil
 		}
 		w.Flush()
@@ -161,7 +163,10 @@ func (s *Server) checkStub(st *stubs.Stub) error {
 	if err := s.stubbable(st.Operation); err != nil {
 		return err
 	}
-	op := s.ops[st.Operation]
+	op, v1 := s.ops[st.Operation]
+	if !v1 {
+		return s.v2.CheckStub(st)
+	}
 	a := st.Answer
 	if len(a.Events) > 0 {
 		return s.checkStubEvents(op, a)
@@ -190,7 +195,7 @@ func (s *Server) checkStub(st *stubs.Stub) error {
 			return err
 		}
 	}
-	sc := jsonSchema(op, status)
+	sc := specschema.JSONResponse(op.spec, status)
 	if sc == nil {
 		return fmt.Errorf("%s declares no JSON answer with HTTP %d", op.id, status)
 	}
@@ -214,7 +219,7 @@ func (s *Server) checkStubEvents(op *operation, a stubs.Answer) error {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	if !produces(op, status, "text/event-stream") {
+	if !specschema.Produces(op.spec, status, "text/event-stream") {
 		if status == http.StatusOK {
 			return fmt.Errorf("%s does not stream: the spec declares no text/event-stream answer", op.id)
 		}
@@ -222,7 +227,7 @@ func (s *Server) checkStubEvents(op *operation, a stubs.Answer) error {
 	}
 	st := s.streamOf(op, status)
 	for i, e := range a.Events {
-		if st.isTerminator(e.Data) {
+		if st.IsTerminator(e.Data) {
 			if i != len(a.Events)-1 {
 				return fmt.Errorf("answer.events[%d]: terminator %s is not the last event", i, st.Terminator)
 			}
@@ -244,45 +249,20 @@ func (s *Server) checkStubEvents(op *operation, a stubs.Answer) error {
 	return nil
 }
 
-// stubStream is how an operation's stream frames and checks its events.
-type stubStream struct {
-	specschema.Stream
-	// prefix starts each data line (x-sse-data-prefix; "data:" by default,
-	// as the video chat samples show).
-	prefix string
-}
-
-// streamOf reads the event description of op's text/event-stream answer.
-func (s *Server) streamOf(op *operation, status int) stubStream {
+// streamOf reads the event description of op's text/event-stream answer;
+// its data prefix defaults to "data:", as the video chat samples show.
+func (s *Server) streamOf(op *operation, status int) specschema.Stream {
 	var resp *openapi3.Response
 	if op.spec != nil && op.spec.Responses != nil {
 		if r := op.spec.Responses.Status(status); r != nil {
 			resp = r.Value
 		}
 	}
-	st := stubStream{Stream: specschema.StreamOf(s.spec, resp), prefix: "data:"}
-	if resp != nil {
-		if m := resp.Content.Get("text/event-stream"); m != nil {
-			if p, ok := m.Extensions["x-sse-data-prefix"].(string); ok && p != "" {
-				st.prefix = p
-			}
-		}
+	st := specschema.StreamOf(s.spec, resp)
+	if st.DataPrefix == "" {
+		st.DataPrefix = "data:"
 	}
 	return st
-}
-
-// isTerminator reports an event whose data is the stream's terminator,
-// given bare or as a JSON string ("[DONE]" is not JSON, so a stub file
-// writes it "\"[DONE]\"").
-func (st stubStream) isTerminator(data json.RawMessage) bool {
-	if st.Terminator == "" {
-		return false
-	}
-	var text string
-	if json.Unmarshal(data, &text) == nil {
-		return text == st.Terminator
-	}
-	return string(bytes.TrimSpace(data)) == st.Terminator
 }
 
 // deepestViolation names the most specific problem: for a schema of
@@ -320,43 +300,6 @@ func joinPointer(p []string) string {
 		out += x
 	}
 	return out
-}
-
-// jsonSchema is the schema of op's JSON answer with the given status (or
-// its default answer).
-func jsonSchema(op *operation, status int) *openapi3.Schema {
-	if op.spec == nil || op.spec.Responses == nil {
-		return nil
-	}
-	r := op.spec.Responses.Status(status)
-	if r == nil {
-		r = op.spec.Responses.Default()
-	}
-	if r == nil || r.Value == nil {
-		return nil
-	}
-	for ct, mt := range r.Value.Content {
-		if (ct == "application/json" || len(ct) > 16 && ct[:16] == "application/json") && mt.Schema != nil {
-			return mt.Schema.Value
-		}
-	}
-	return nil
-}
-
-func produces(op *operation, status int, prefix string) bool {
-	if op.spec == nil || op.spec.Responses == nil {
-		return false
-	}
-	r := op.spec.Responses.Status(status)
-	if r == nil || r.Value == nil {
-		return false
-	}
-	for ct := range r.Value.Content {
-		if len(ct) >= len(prefix) && ct[:len(prefix)] == prefix {
-			return true
-		}
-	}
-	return false
 }
 
 // bodyCode reads the envelope code of a raw stub body, for the journal.
@@ -442,12 +385,15 @@ func (s *Server) addStubs(list ...stubs.Stub) ([]stubs.Stub, error) {
 	return s.stubs.Add(list...)
 }
 
-// stubbable refuses an operation stubs cannot answer: only the v1
-// pipeline (routes.go) consults the registry; v2 (/serve/api/v2) and
+// stubbable refuses an operation stubs cannot answer: the v1 pipeline
+// (routes.go) and the v2 one (/serve/api/v2) consult the registry;
 // MemSync requests never do.
 func (s *Server) stubbable(id string) error {
 	if op, ok := s.ops[id]; ok && !op.control {
 		return nil
 	}
-	return fmt.Errorf("operation %q is not a Memories.ai v1 operation of memories.yaml: only those can be stubbed (v2 and MemSync requests do not consult stubs)", id)
+	if s.v2 != nil && s.v2.HasOperation(id) {
+		return nil
+	}
+	return fmt.Errorf("operation %q is not an operation of memories.yaml or memories-v2.yaml: only those can be stubbed (MemSync requests do not consult stubs)", id)
 }

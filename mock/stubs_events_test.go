@@ -107,12 +107,13 @@ func TestValidStubEventsStreamAsTheAPIFramesThem(t *testing.T) {
 	}
 }
 
-// TestStubsOfOperationsNoPipelineConsultsAreRefused: only the v1 pipeline
-// consults stubs, so a stub for a v2 or MemSync operation (or a typo) is
-// refused even when unchecked, rather than registered to never answer.
+// TestStubsOfOperationsNoPipelineConsultsAreRefused: only the v1 and v2
+// pipelines consult stubs, so a stub for a MemSync or control operation
+// (or a typo) is refused even when unchecked, rather than registered to
+// never answer.
 func TestStubsOfOperationsNoPipelineConsultsAreRefused(t *testing.T) {
 	ts := newTestServer(t, Options{})
-	for _, op := range []string{"searchMemories", "v2_asset_metadata", "mock_reset", "serch"} {
+	for _, op := range []string{"searchMemories", "mock_reset", "serch"} {
 		rec := ts.addStub(t, `{"operation":"`+op+`","unchecked":true,"answer":{"data":{}}}`)
 		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `operation \"`+op+`\"`) || !strings.Contains(rec.Body.String(), "only those can be stubbed") {
 			t.Errorf("%s: %d %s", op, rec.Code, rec.Body.String())

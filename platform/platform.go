@@ -22,6 +22,7 @@ import (
 	"github.com/memharness/memharness/platform/journal"
 	"github.com/memharness/memharness/platform/limits"
 	"github.com/memharness/memharness/platform/webhook"
+	"github.com/memharness/memharness/toolkit/stubs"
 )
 
 // Options configures a Platform. The zero value is usable.
@@ -62,6 +63,10 @@ type Platform struct {
 	Webhooks *webhook.Deliverer
 	// Profile is the rate-limit table in force (after overrides).
 	Profile map[string]limits.Limit
+	// Stubs are the user stubs (POST /_mock/stubs) every surface's
+	// pipeline consults after the guard and the request's parsing, so a
+	// stub loses to X-Mock-Force and wins over the handler.
+	Stubs *stubs.Registry
 
 	scoped    scopedFaults // per-account faults (scoped.go)
 	stopFlush func() error
@@ -106,6 +111,7 @@ func New(o Options) (*Platform, error) {
 	p.Faults = limits.NewFaults(o.Seed)
 	p.scoped.seed = o.Seed
 	p.Journal = journal.New(o.JournalSize)
+	p.Stubs = stubs.New(nil)
 	p.Accounts = accounts.New(o.DefaultWebhook)
 	p.Webhooks = webhook.New(webhook.Options{Clock: p.Clock, Client: o.HTTPClient, Attempts: o.CallbackAttempts,
 		Backoff: o.CallbackBackoff, Logger: o.Logger})

@@ -132,6 +132,9 @@ func (s *Surface) pipeline(cl *call) (any, error) {
 	if err := cl.parse(); err != nil {
 		return nil, err
 	}
+	if data, ok, err := s.stub(cl); ok {
+		return data, err
+	}
 	if err := s.precharge(cl); err != nil {
 		return nil, err
 	}
@@ -472,19 +475,9 @@ func (s *Surface) noRoute(cl *call, pathOnly bool) {
 
 // record adds the request to the platform journal.
 func (s *Surface) record(cl *call) {
-	e := journal.Entry{
-		Time: cl.start, Surface: "v2", Method: cl.c.Request.Method, Path: cl.c.Request.URL.Path,
-		OperationID: cl.opID(), APIKey: journal.Fingerprint(cl.key), Status: cl.c.Writer.Status(),
-		Code: cl.code, DurationMS: float64(s.p.Clock.Now().Sub(cl.start).Microseconds()) / 1000,
-		KeyID: journal.KeyID(cl.key),
-	}
-	// What the client sent, so POST /_mock/requests/find matches v2
-	// requests by query and body (a file part by name, size and SHA-256)
-	// as it does v1's.
-	if q := cl.c.Request.URL.Query(); len(q) > 0 {
-		e.Query = q
-	}
-	e.Body, e.BodyDigest = journal.Capture(cl.journalBody())
+	e := s.requestEntry(cl)
+	e.Status, e.Code = cl.c.Writer.Status(), cl.code
+	e.DurationMS = float64(s.p.Clock.Now().Sub(cl.start).Microseconds()) / 1000
 	journal.WriterOf(cl.c.Writer).Fill(&e) // the answer (recordAnswers)
 	s.p.Journal.Add(e)
 }

@@ -189,6 +189,9 @@ type Stream struct {
 	// Terminator is a data line accepted as is (x-sse-terminator, e.g.
 	// [DONE]); empty when the stream has none.
 	Terminator string
+	// DataPrefix is what starts each data line (x-sse-data-prefix, e.g.
+	// "data:" or "data: "); empty when the description does not say.
+	DataPrefix string
 }
 
 // StreamOf reads the event schema of a response: the media type's
@@ -205,6 +208,9 @@ func StreamOf(doc *openapi3.T, resp *openapi3.Response) Stream {
 			}
 			if t, ok := media.Extensions["x-sse-terminator"].(string); ok {
 				st.Terminator = t
+			}
+			if p, ok := media.Extensions["x-sse-data-prefix"].(string); ok {
+				st.DataPrefix = p
 			}
 		}
 	}
@@ -237,4 +243,57 @@ func (st Stream) CheckEvent(data []byte) ([]Leaf, error) {
 		return nil, fmt.Errorf("event is neither JSON nor the terminator: %w", err)
 	}
 	return Explain(st.Schema, val), nil
+}
+
+// IsTerminator reports data that is the stream's terminator, given bare
+// or as a JSON string ("[DONE]" is not JSON, so a stub writes it
+// "\"[DONE]\"").
+func (st Stream) IsTerminator(data []byte) bool {
+	if st.Terminator == "" {
+		return false
+	}
+	var text string
+	if json.Unmarshal(data, &text) == nil {
+		return text == st.Terminator
+	}
+	return strings.TrimSpace(string(data)) == st.Terminator
+}
+
+// JSONResponse is the schema of op's JSON answer with status (or its
+// default answer); nil when the description declares none.
+func JSONResponse(op *openapi3.Operation, status int) *openapi3.Schema {
+	if op == nil || op.Responses == nil {
+		return nil
+	}
+	r := op.Responses.Status(status)
+	if r == nil {
+		r = op.Responses.Default()
+	}
+	if r == nil || r.Value == nil {
+		return nil
+	}
+	for ct, mt := range r.Value.Content {
+		if strings.HasPrefix(ct, "application/json") && mt.Schema != nil {
+			return mt.Schema.Value
+		}
+	}
+	return nil
+}
+
+// Produces reports whether op declares an answer with status whose
+// content type starts with prefix (e.g. "text/event-stream").
+func Produces(op *openapi3.Operation, status int, prefix string) bool {
+	if op == nil || op.Responses == nil {
+		return false
+	}
+	r := op.Responses.Status(status)
+	if r == nil || r.Value == nil {
+		return false
+	}
+	for ct := range r.Value.Content {
+		if strings.HasPrefix(ct, prefix) {
+			return true
+		}
+	}
+	return false
 }

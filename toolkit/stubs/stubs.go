@@ -79,7 +79,10 @@ type Answer struct {
 }
 
 // Event is one server-sent event of a stubbed stream, sent after DelayMS.
+// Event, when set, is written as the event's name (an "event:" line), for
+// streams whose events are named (the v2 agent's started, progress, ...).
 type Event struct {
+	Event   string          `json:"event,omitempty"`
 	Data    json.RawMessage `json:"data"`
 	DelayMS float64         `json:"delay_ms,omitempty"`
 }
@@ -107,6 +110,14 @@ type Registry struct {
 // Unchecked is false.
 func New(check Checker) *Registry {
 	return &Registry{states: map[string]string{}, check: check}
+}
+
+// SetChecker replaces the checker: the registry is shared by the surfaces
+// of a platform, and the server that knows their descriptions sets it.
+func (r *Registry) SetChecker(check Checker) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.check = check
 }
 
 // validate checks a stub's shape.
@@ -145,6 +156,9 @@ func (s *Stub) validate() error {
 	for i, e := range a.Events {
 		if e.DelayMS < 0 || len(e.Data) == 0 || !json.Valid(e.Data) {
 			return fmt.Errorf("%w: answer.events[%d] needs JSON data and a non-negative delay_ms", ErrBadStub, i)
+		}
+		if strings.ContainsAny(e.Event, "\r\n") {
+			return fmt.Errorf("%w: answer.events[%d].event must be one line", ErrBadStub, i)
 		}
 	}
 	if s.Match != nil {
