@@ -233,7 +233,11 @@ func (a *audioSession) serve(ctx context.Context) {
 	a.begin()
 	a.mu.Unlock()
 	for {
-		typ, r, err := a.conn.Reader(ctx)
+		// No context per read: the read ends when the client or the
+		// watcher closes the connection (a hijacked request's context does
+		// not fire while it is served), and a cancellable context costs a
+		// registration and its removal on every audio frame.
+		typ, r, err := a.conn.Reader(context.Background())
 		if err != nil {
 			return // client gone, closed, or the watcher closed the socket
 		}

@@ -81,7 +81,8 @@ func TestWSBenchServerProcess(t *testing.T) {
 const wsBenchServerArgs = "V2_WS_BENCH_SERVER_ARGS"
 
 // wsBenchServer starts the server process and returns its base URL.
-func wsBenchServer(b *testing.B) (base string, closeAll func()) {
+// closeAll stops it and returns the CPU time (user + system) it used.
+func wsBenchServer(b *testing.B) (base string, closeAll func() time.Duration) {
 	args := append([]string{"-test.run=^TestWSBenchServerProcess$"}, strings.Fields(os.Getenv(wsBenchServerArgs))...)
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), wsBenchEnv+"=1")
@@ -100,9 +101,17 @@ func wsBenchServer(b *testing.B) (base string, closeAll func()) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return strings.TrimSpace(line), func() {
-		_ = in.Close()
-		_ = cmd.Wait()
+	var once sync.Once
+	var cpu time.Duration
+	return strings.TrimSpace(line), func() time.Duration {
+		once.Do(func() {
+			_ = in.Close()
+			_ = cmd.Wait()
+			if cmd.ProcessState != nil {
+				cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			}
+		})
+		return cpu
 	}
 }
 
@@ -338,6 +347,11 @@ func BenchmarkConcurrentAudioSessions(b *testing.B) {
 	const n = 500
 	base, closeAll := wsBenchServer(b)
 	defer closeAll()
+	defer func() {
+		// The server's whole CPU time (start, alone and loaded phases):
+		// what the 2 shared cores gave it.
+		b.ReportMetric(float64(closeAll().Milliseconds()), "server-cpu-ms")
+	}()
 	url := "ws" + strings.TrimPrefix(base, "http") + AudioWSPath + "?provider=assemblyai&api_key=sk-bench"
 	// The clients' own garbage collector stays off while they measure
 	// (alone and under load alike): its marking phases on a small, growing
