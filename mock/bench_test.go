@@ -64,6 +64,7 @@ func BenchmarkListVideosMock(b *testing.B) {
 	h := s.Handler()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		listOnce(b, h)
 	}
