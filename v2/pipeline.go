@@ -59,7 +59,10 @@ type call struct {
 	key     string
 	account string
 
-	body  map[string]any
+	body map[string]any
+	// sent is the JSON body as sent (journalBody keeps it rather than
+	// encoding body again).
+	sent  []byte
 	file  *upload // the multipart `file` part, streamed to pending media
 	code  string
 	usage limits.Quantity
@@ -277,7 +280,7 @@ func (cl *call) parse() error {
 			if !ok {
 				return errInvalid
 			}
-			cl.body = m
+			cl.body, cl.sent = m, raw
 		}
 	}
 	if cl.body == nil {
@@ -482,13 +485,17 @@ func (s *Surface) record(cl *call) {
 	s.p.Journal.Add(e)
 }
 
-// journalBody is the body as the journal keeps it: the decoded fields,
-// and the file part as {filename, size, sha256}; nil when there was none.
+// journalBody is the body as the journal keeps it: a JSON body as sent,
+// or the decoded fields with the file part as {filename, size, sha256};
+// nil when there was none.
 func (cl *call) journalBody() any {
 	if len(cl.body) == 0 && cl.file == nil {
 		return nil
 	}
 	if cl.file == nil {
+		if cl.sent != nil {
+			return stdjson.RawMessage(cl.sent)
+		}
 		return cl.body
 	}
 	m := make(map[string]any, len(cl.body)+1)

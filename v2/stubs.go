@@ -37,7 +37,12 @@ func (s *Surface) requestEntry(cl *call) journal.Entry {
 	if q := cl.c.Request.URL.Query(); len(q) > 0 {
 		e.Query = q
 	}
-	e.Body, e.BodyDigest = journal.Capture(cl.journalBody())
+	if cl.sent != nil && cl.file == nil && len(cl.sent) <= journal.MaxBodyBytes {
+		// JSON the parse already checked: kept as sent, not encoded again.
+		e.Body = cl.sent
+	} else {
+		e.Body, e.BodyDigest = journal.Capture(cl.journalBody())
+	}
 	return e
 }
 
