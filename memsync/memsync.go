@@ -21,6 +21,7 @@ import (
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/openapi"
 	"github.com/memharness/memharness/platform/journal"
+	"github.com/memharness/memharness/toolkit/stubs"
 )
 
 // Options configure a Server. The zero value is usable: real clock, seed 0, any non-empty key
@@ -79,6 +80,8 @@ type Server struct {
 	st *state
 
 	closed atomic.Bool
+	// stubs are the user stubs the pipeline consults (UseStubs).
+	stubs atomic.Pointer[stubs.Registry]
 }
 
 // New builds a Server from the embedded (or given) spec.

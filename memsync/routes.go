@@ -208,18 +208,9 @@ func (s *Server) serve(op *operation) gin.HandlerFunc {
 			s.writeResult(c, res)
 		}
 		if s.journal != nil {
-			e := journal.Entry{Time: cl.now, Surface: "memsync", Method: c.Request.Method,
-				Path: c.Request.URL.Path, OperationID: op.id, APIKey: journal.Fingerprint(c.GetHeader("X-API-Key")),
-				KeyID: journal.KeyID(c.GetHeader("X-API-Key")), Status: c.Writer.Status(), Code: code,
-				DurationMS: float64(s.clk.Now().Sub(cl.now).Microseconds()) / 1000}
-			// What the client sent, so POST /_mock/requests/find can match
-			// MemSync requests by query and body as it does v1's.
-			if q := c.Request.URL.Query(); len(q) > 0 {
-				e.Query = q
-			}
-			if len(cl.sent) > 0 {
-				e.Body, e.BodyDigest = journal.Capture(cl.sent)
-			}
+			e := s.requestEntry(cl)
+			e.Status, e.Code = c.Writer.Status(), code
+			e.DurationMS = float64(s.clk.Now().Sub(cl.now).Microseconds()) / 1000
 			cl.answer.Fill(&e)
 			s.journal.Add(e)
 		}
@@ -242,6 +233,9 @@ func (s *Server) pipeline(cl *call) (result, error) {
 	}
 	if err := s.validate(cl); err != nil {
 		return result{}, err
+	}
+	if res, ok, err := s.stub(cl); ok {
+		return res, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -16,6 +16,7 @@ import (
 	"github.com/memharness/memharness/mock/model"
 	"github.com/memharness/memharness/mock/store"
 	fixture "github.com/memharness/memharness/toolkit/fixtures"
+	"github.com/memharness/memharness/toolkit/stubs"
 )
 
 // defaultFixtureSeconds is the duration of a fixture video with neither a
@@ -71,6 +72,12 @@ type MemSync interface {
 	Reset()
 	// ForgetKey forgets the user of one key (POST /_mock/reset?api_key=K).
 	ForgetKey(key string) bool
+	// UseStubs makes its pipeline consult the platform's user stubs.
+	UseStubs(*stubs.Registry)
+	// HasOperation reports an operationId of memsync.yaml.
+	HasOperation(id string) bool
+	// CheckStub refuses a stub whose answer memsync.yaml does not allow.
+	CheckStub(*stubs.Stub) error
 }
 
 // fixtureLinks ties fixtures to the MemSync mock of the same process.
@@ -90,9 +97,9 @@ func (s *Server) memSync() MemSync {
 
 // AttachMemSync links the MemSync mock served beside this one (the
 // mockserver binary's --memsync-addr listener), so fixture manifests load
-// and GET /_mock/export returns its memories and POST /_mock/reset (global
-// or per key) resets it too, and loads the memories of the --fixtures
-// manifests. With ms nil (no MemSync in this process) it
+// and GET /_mock/export returns its memories, POST /_mock/reset (global
+// or per key) resets it too and POST /_mock/stubs stubs its operations,
+// and loads the memories of the --fixtures manifests. With ms nil (no MemSync in this process) it
 // fails when those manifests carry memories, naming the first.
 func (s *Server) AttachMemSync(ms MemSync) error {
 	s.fx.mu.Lock()
@@ -100,6 +107,9 @@ func (s *Server) AttachMemSync(ms MemSync) error {
 	pending := s.fx.pending
 	s.fx.pending = nil
 	s.fx.mu.Unlock()
+	if ms != nil {
+		ms.UseStubs(s.p.Stubs)
+	}
 	for _, m := range pending {
 		if ms == nil {
 			return fmt.Errorf("fixtures: %w", errNoMemSync(m))

@@ -18,7 +18,7 @@ import (
 // mockserver binary does, and returns its handler.
 func withMemSync(t *testing.T, ts *testServer, seed int64) (*memsync.Server, http.Handler) {
 	t.Helper()
-	ms, err := memsync.New(memsync.Options{Clock: ts.srv.Clock(), Seed: seed})
+	ms, err := memsync.New(memsync.Options{Clock: ts.srv.Clock(), Seed: seed, Journal: ts.srv.Platform().Journal})
 	if err != nil {
 		t.Fatal(err)
 	}

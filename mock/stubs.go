@@ -165,7 +165,10 @@ func (s *Server) checkStub(st *stubs.Stub) error {
 	}
 	op, v1 := s.ops[st.Operation]
 	if !v1 {
-		return s.v2.CheckStub(st)
+		if s.v2 != nil && s.v2.HasOperation(st.Operation) {
+			return s.v2.CheckStub(st)
+		}
+		return s.memSync().CheckStub(st)
 	}
 	a := st.Answer
 	if len(a.Events) > 0 {
@@ -385,9 +388,9 @@ func (s *Server) addStubs(list ...stubs.Stub) ([]stubs.Stub, error) {
 	return s.stubs.Add(list...)
 }
 
-// stubbable refuses an operation stubs cannot answer: the v1 pipeline
-// (routes.go) and the v2 one (/serve/api/v2) consult the registry;
-// MemSync requests never do.
+// stubbable refuses an operation no pipeline of this process consults
+// stubs for: v1's (routes.go), v2's (/serve/api/v2) and, when a MemSync
+// mock is attached (AttachMemSync), MemSync's.
 func (s *Server) stubbable(id string) error {
 	if op, ok := s.ops[id]; ok && !op.control {
 		return nil
@@ -395,5 +398,8 @@ func (s *Server) stubbable(id string) error {
 	if s.v2 != nil && s.v2.HasOperation(id) {
 		return nil
 	}
-	return fmt.Errorf("operation %q is not an operation of memories.yaml or memories-v2.yaml: only those can be stubbed (MemSync requests do not consult stubs)", id)
+	if ms := s.memSync(); ms != nil && ms.HasOperation(id) {
+		return nil
+	}
+	return fmt.Errorf("operation %q is not an operation of memories.yaml, memories-v2.yaml or (with the MemSync mock in this process) memsync.yaml: only those can be stubbed", id)
 }
