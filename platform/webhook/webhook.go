@@ -46,6 +46,16 @@ type Delivery struct {
 	// History is every attempt, oldest first (the last MaxHistory), so a
 	// timeline can show each failure before the success.
 	History []Attempt `json:"history,omitempty"`
+
+	// body is the payload as sent, kept when a journal is configured (the
+	// journal stores it, and a reloaded delivery has nothing else).
+	body []byte
+	// dropped is set by Forget and Reset (under the Deliverer's mu): a
+	// retry waiting on the clock or an attempt in flight ends there.
+	dropped bool
+	// epoch is the Deliverer's epoch when the delivery was made; Reset
+	// moves the epoch on, which drops every older delivery.
+	epoch int
 }
 
 // Attempt is one POST of a delivery.
@@ -70,6 +80,9 @@ type Options struct {
 	MaxLog     int // deliveries kept in the log (default 10,000)
 	UserAgent  string
 	AttemptTTL time.Duration // timeout of one attempt (default 10 s)
+	// Store is the durable journal of pending deliveries (nil: memory
+	// only, as without --data-dir). See Open.
+	Store Store
 }
 
 // Deliverer POSTs payloads to URLs. An enqueue never blocks, each attempt
@@ -85,13 +98,32 @@ type Deliverer struct {
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
 	nextID int
+	epoch  int // moved on by Reset (under mu)
+	// pmu orders the journal's writes: each one writes a delivery's state
+	// as it is when the write begins, so the last write is the latest.
+	pmu sync.Mutex
 }
 
 // ErrUnknownDelivery is returned by Redeliver for an id not in the log.
 var ErrUnknownDelivery = errors.New("webhook: unknown delivery")
 
-// New starts a Deliverer; Close stops it.
+// New starts a Deliverer; Close stops it. With a Store, it is Open with
+// an error in reloading the journal logged (the deliveries read before it
+// are resumed).
 func New(o Options) *Deliverer {
+	d, err := Open(o)
+	if err != nil {
+		d.o.Logger.Error("webhook journal", "err", err)
+	}
+	return d
+}
+
+// Open starts a Deliverer like New and, with a Store, first reloads the
+// pending deliveries the journal holds (see journal.go): they keep their
+// ids and history and are retried on the clock, the due ones at once. The
+// Deliverer is returned (and running) even when the journal could not be
+// read completely.
+func Open(o Options) (*Deliverer, error) {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
@@ -121,11 +153,15 @@ func New(o Options) *Deliverer {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &Deliverer{o: o, wake: make(chan struct{}, 1), ctx: ctx, stop: cancel}
+	var err error
+	if o.Store != nil {
+		err = d.reload()
+	}
 	for i := 0; i < o.Workers; i++ {
 		d.wg.Add(1)
 		go d.worker()
 	}
-	return d
+	return d, err
 }
 
 // Target names who a delivery is for, for the log.
@@ -150,20 +186,49 @@ func (d *Deliverer) EnqueueFor(t Target, url string, payload any) string {
 	if !strings.Contains(url, "://") {
 		url = "http://" + url
 	}
+	var body []byte
+	if d.o.Store != nil {
+		body = marshalPayload(payload)
+	}
 	now := d.o.Clock.Now()
 	d.mu.Lock()
 	d.nextID++
 	dl := &Delivery{ID: fmt.Sprintf("cb-%d", d.nextID), Surface: t.Surface, Account: t.Account, URL: url,
-		Payload: payload, Status: "pending", CreatedAt: now, UpdatedAt: now, NextAttemptAt: now}
+		Payload: payload, Status: "pending", CreatedAt: now, UpdatedAt: now, NextAttemptAt: now,
+		body: body, epoch: d.epoch}
 	d.log = append(d.log, dl)
 	if len(d.log) > d.o.MaxLog {
 		d.log = d.log[len(d.log)-d.o.MaxLog:]
 	}
+	if d.o.Store == nil {
+		d.queue = append(d.queue, dl)
+		d.mu.Unlock()
+		d.signal()
+		return dl.ID
+	}
+	d.mu.Unlock()
+	// Journalled before a worker can see it, so the enqueue is durable
+	// when this returns (a caller may then mark its work as handed over)
+	// and no attempt's write can be overtaken by this one.
+	d.persist(dl)
+	d.requeue(dl)
+	return dl.ID
+}
+
+// requeue queues dl for a worker unless it was dropped meanwhile.
+func (d *Deliverer) requeue(dl *Delivery) {
+	d.mu.Lock()
+	if d.isDropped(dl) {
+		d.mu.Unlock()
+		return
+	}
 	d.queue = append(d.queue, dl)
 	d.mu.Unlock()
 	d.signal()
-	return dl.ID
 }
+
+// isDropped reports whether Forget or Reset dropped dl. Called under mu.
+func (d *Deliverer) isDropped(dl *Delivery) bool { return dl.dropped || dl.epoch != d.epoch }
 
 // Redeliver queues a logged delivery again with a fresh attempt budget.
 func (d *Deliverer) Redeliver(id string) error {
@@ -180,9 +245,18 @@ func (d *Deliverer) Redeliver(id string) error {
 	}
 	dl.Attempts, dl.Status = 0, "pending"
 	dl.NextAttemptAt = d.o.Clock.Now()
-	d.queue = append(d.queue, dl)
+	if d.o.Store == nil {
+		d.queue = append(d.queue, dl)
+		d.mu.Unlock()
+		d.signal()
+		return nil
+	}
+	if dl.body == nil {
+		dl.body = marshalPayload(dl.Payload)
+	}
 	d.mu.Unlock()
-	d.signal()
+	d.persist(dl)
+	d.requeue(dl)
 	return nil
 }
 
@@ -223,7 +297,10 @@ func (d *Deliverer) worker() {
 }
 
 func (d *Deliverer) attempt(dl *Delivery) {
-	body, _ := json.Marshal(dl.Payload)
+	body := dl.body
+	if body == nil {
+		body, _ = json.Marshal(dl.Payload)
+	}
 	ctx, cancel := context.WithTimeout(d.ctx, d.o.AttemptTTL)
 	defer cancel()
 	code, errText := 0, ""
@@ -247,6 +324,7 @@ func (d *Deliverer) attempt(dl *Delivery) {
 		errText = fmt.Sprintf("receiver answered HTTP %d", code)
 	}
 	now := d.o.Clock.Now()
+	closing := d.ctx.Err() != nil
 	d.mu.Lock()
 	dl.Attempts++
 	dl.LastStatusCode = code
@@ -263,7 +341,7 @@ func (d *Deliverer) attempt(dl *Delivery) {
 	case errText == "":
 		dl.Status = "delivered"
 		dl.NextAttemptAt = time.Time{}
-	case dl.Attempts >= d.o.Attempts || d.ctx.Err() != nil:
+	case dl.Attempts >= d.o.Attempts || closing || d.isDropped(dl):
 		dl.Status = "failed"
 		dl.NextAttemptAt = time.Time{}
 	default:
@@ -271,23 +349,32 @@ func (d *Deliverer) attempt(dl *Delivery) {
 		wait = d.o.Backoff << (dl.Attempts - 1)
 		dl.NextAttemptAt = now.Add(wait)
 	}
-	attempts := dl.Attempts
+	attempts, delivered := dl.Attempts, errText == ""
 	d.mu.Unlock()
 	d.o.Logger.Info("callback", "url", dl.URL, "attempt", attempts, "status", code, "error", errText)
-	if retry {
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			select {
-			case <-d.o.Clock.After(wait):
-				d.mu.Lock()
-				d.queue = append(d.queue, dl)
-				d.mu.Unlock()
-				d.signal()
-			case <-d.ctx.Done():
-			}
-		}()
+	// An attempt cut short by Close is not the receiver's failure: the
+	// journal keeps the delivery as it was, for the next open to retry.
+	if d.o.Store != nil && (delivered || !closing) {
+		d.persist(dl)
 	}
+	if retry {
+		d.retryAfter(dl, wait)
+	}
+}
+
+// retryAfter queues dl again after wait on the clock, unless the Deliverer
+// closes or dl is dropped first. The caller holds a reference on wg (a
+// worker) or Close has not begun (Open).
+func (d *Deliverer) retryAfter(dl *Delivery, wait time.Duration) {
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		select {
+		case <-d.o.Clock.After(wait):
+			d.requeue(dl)
+		case <-d.ctx.Done():
+		}
+	}()
 }
 
 // Snapshot returns copies of the delivery log, oldest first.
@@ -302,11 +389,16 @@ func (d *Deliverer) Snapshot() []Delivery {
 	return out
 }
 
-// Reset forgets the log and the queue.
+// Reset forgets the log and the queue, stops the retries waiting on the
+// clock and empties the journal.
 func (d *Deliverer) Reset() {
 	d.mu.Lock()
 	d.log, d.queue = nil, nil
+	d.epoch++
 	d.mu.Unlock()
+	if d.o.Store != nil {
+		d.unjournal(func(journalRecord) bool { return true })
+	}
 }
 
 // Close stops the workers and pending retries; it waits for them.
