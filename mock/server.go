@@ -99,6 +99,7 @@ func New(opts Options) (*Server, error) {
 			CallbackBackoff: opts.CallbackBackoff, Logger: opts.Logger, DefaultWebhook: opts.DefaultWebhook}
 		if st.Persistent() {
 			po.Persister = ledgerStore{st}
+			po.WebhookStore = webhook.Records(st, "webhook")
 		}
 		if s.p, err = platform.New(po); err != nil {
 			_ = st.Close()

@@ -39,7 +39,10 @@ type Options struct {
 	HTTPClient       *http.Client
 	CallbackAttempts int
 	CallbackBackoff  time.Duration
-	Logger           *slog.Logger
+	// WebhookStore journals pending deliveries so they survive a restart
+	// (nil: memory only). webhook.Records adapts the mock's store.
+	WebhookStore webhook.Store
+	Logger       *slog.Logger
 }
 
 // Platform is the shared layer. Its fields are safe for concurrent use.
@@ -113,8 +116,12 @@ func New(o Options) (*Platform, error) {
 	p.Journal = journal.New(o.JournalSize)
 	p.Stubs = stubs.New(nil)
 	p.Accounts = accounts.New(o.DefaultWebhook)
-	p.Webhooks = webhook.New(webhook.Options{Clock: p.Clock, Client: o.HTTPClient, Attempts: o.CallbackAttempts,
-		Backoff: o.CallbackBackoff, Logger: o.Logger})
+	p.Webhooks, err = webhook.Open(webhook.Options{Clock: p.Clock, Client: o.HTTPClient, Attempts: o.CallbackAttempts,
+		Backoff: o.CallbackBackoff, Logger: o.Logger, Store: o.WebhookStore})
+	if err != nil {
+		// Deliveries that could be read are resumed; the rest are named.
+		o.Logger.Error("webhook journal", "err", err)
+	}
 	return p, nil
 }
 
