@@ -112,6 +112,21 @@ func (d *Deliverer) persist(dl *Delivery) {
 	}
 }
 
+// finish deletes dl from the journal, then gives it its final status
+// (delivered or failed). A receiver that accepted the callback just before
+// a kill may get it again from the next open (delivery is at least once);
+// once the log reports it delivered it is not sent again.
+func (d *Deliverer) finish(dl *Delivery, status string) {
+	d.pmu.Lock()
+	defer d.pmu.Unlock()
+	if err := d.o.Store.Delete(dl.ID); err != nil {
+		d.o.Logger.Error("webhook journal", "delivery", dl.ID, "err", err)
+	}
+	d.mu.Lock()
+	dl.Status = status
+	d.mu.Unlock()
+}
+
 // unjournal deletes the journalled deliveries drop selects (Forget,
 // Reset). The ids are collected first: a store may not allow writes while
 // it is being read.

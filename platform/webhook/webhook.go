@@ -337,24 +337,35 @@ func (d *Deliverer) attempt(dl *Delivery) {
 	}
 	retry := false
 	var wait time.Duration
+	status := "pending"
 	switch {
 	case errText == "":
-		dl.Status = "delivered"
+		status = "delivered"
 		dl.NextAttemptAt = time.Time{}
 	case dl.Attempts >= d.o.Attempts || closing || d.isDropped(dl):
-		dl.Status = "failed"
+		status = "failed"
 		dl.NextAttemptAt = time.Time{}
 	default:
 		retry = true
 		wait = d.o.Backoff << (dl.Attempts - 1)
 		dl.NextAttemptAt = now.Add(wait)
 	}
-	attempts, delivered := dl.Attempts, errText == ""
-	d.mu.Unlock()
-	d.o.Logger.Info("callback", "url", dl.URL, "attempt", attempts, "status", code, "error", errText)
 	// An attempt cut short by Close is not the receiver's failure: the
 	// journal keeps the delivery as it was, for the next open to retry.
-	if d.o.Store != nil && (delivered || !closing) {
+	journal := d.o.Store != nil && (status == "delivered" || !closing)
+	// A finished delivery shows as such only once the journal no longer
+	// holds it, so one the log calls delivered is never sent again.
+	finishLater := journal && status != "pending"
+	if !finishLater {
+		dl.Status = status
+	}
+	attempts := dl.Attempts
+	d.mu.Unlock()
+	d.o.Logger.Info("callback", "url", dl.URL, "attempt", attempts, "status", code, "error", errText)
+	switch {
+	case finishLater:
+		d.finish(dl, status)
+	case journal:
 		d.persist(dl)
 	}
 	if retry {
