@@ -3,7 +3,10 @@ package memtest_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/memharness/memharness/client"
@@ -121,4 +124,45 @@ func ExampleMock_Advance() {
 	// Output:
 	// after upload: UNPARSE
 	// two seconds later: PARSE
+}
+
+// MemSync runs beside the Memories.ai mock: a manifest's memories load
+// into it, and its search finds them.
+func ExampleMock_MemSyncURL() {
+	t := &exampleT{}
+	defer t.done()
+
+	m := memtest.New(t)
+	m.LoadManifest(t, fixtures.Manifest{Accounts: []fixtures.Account{{
+		APIKey: m.Key(),
+		Memories: []fixtures.Memory{
+			{Memory: "Works as a wildlife photographer in the Highlands", Categories: []string{"career"}},
+			{Memory: "Prefers tea to coffee", Categories: []string{"interests"}},
+		},
+	}}})
+
+	req, _ := http.NewRequest(http.MethodPost, m.MemSyncURL()+"/v1/memories/search",
+		strings.NewReader(`{"query":"What does the user do for work?","limit":1}`))
+	req.Header.Set("X-API-Key", m.Key())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			Memories []struct{ Memory string } `json:"memories"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.StatusCode, out.Data.Memories[0].Memory)
+	fmt.Println("searched:", m.AssertCalled(t, verify.Matcher{Operation: "searchMemories", APIKey: m.Key()}))
+	// Output:
+	// 200 Works as a wildlife photographer in the Highlands
+	// searched: true
 }

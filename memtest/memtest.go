@@ -1,6 +1,7 @@
 // Package memtest is the Go test helper of memharness: one call starts an
-// in-process Memories.ai mock on a loopback port with a fake clock, stops
-// it when the test ends, and offers what a test of a client needs: the
+// in-process Memories.ai mock (and the MemSync mock beside it, sharing its
+// clock, journal and stubs) on loopback ports with a fake clock, stops
+// them when the test ends, and offers what a test of a client needs: the
 // base URL and a key, time travel, fixtures, user stubs and request
 // verification with near misses.
 //
@@ -24,6 +25,7 @@ import (
 
 	"github.com/memharness/memharness/client"
 	"github.com/memharness/memharness/internal/clock"
+	"github.com/memharness/memharness/memsync"
 	"github.com/memharness/memharness/mock"
 	"github.com/memharness/memharness/toolkit/fixtures"
 	"github.com/memharness/memharness/toolkit/stubs"
@@ -73,6 +75,8 @@ func WithMockOptions(fn func(*mock.Options)) Option { return func(c *config) { f
 type Mock struct {
 	srv *mock.Server
 	hs  *httptest.Server
+	ms  *memsync.Server
+	mhs *httptest.Server
 	clk *clock.Fake
 	key string
 }
@@ -97,19 +101,48 @@ func New(t TB, opts ...Option) *Mock {
 		t.Fatalf("memtest: start the mock: %v", err)
 		return nil
 	}
-	hs := httptest.NewServer(srv.Handler())
-	m := &Mock{srv: srv, hs: hs, clk: clk, key: c.key}
+	// MemSync runs beside it as mockserver's --memsync-addr listener does:
+	// same clock, seed and keys, requests in the same journal, and
+	// attached so fixtures with memories, export, resets and stubs reach
+	// it. Its own per-key limits follow the mock's switch (off by default
+	// here, for the reason above).
+	ms, err := memsync.New(memsync.Options{
+		Clock: clk, Seed: c.opts.Seed, APIKeys: c.opts.APIKeys, Journal: srv.Platform().Journal,
+		RateLimits: memsync.Bool(c.opts.RateLimits != "off"),
+	})
+	if err == nil {
+		err = srv.AttachMemSync(ms)
+		if err != nil {
+			_ = ms.Close()
+		}
+	}
+	if err != nil {
+		_ = srv.Close()
+		t.Fatalf("memtest: start the MemSync mock: %v", err)
+		return nil
+	}
+	m := &Mock{srv: srv, hs: httptest.NewServer(srv.Handler()), ms: ms,
+		mhs: httptest.NewServer(ms.Handler()), clk: clk, key: c.key}
 	t.Cleanup(m.close)
 	return m
 }
 
 func (m *Mock) close() {
 	m.hs.Close()
+	m.mhs.Close()
+	_ = m.ms.Close()
 	_ = m.srv.Close()
 }
 
 // URL is the base URL of the emulated API (and of /_mock/).
 func (m *Mock) URL() string { return m.hs.URL }
+
+// MemSyncURL is the base URL of the MemSync mock (its paths start with
+// /v1/; the key goes in X-API-Key).
+func (m *Mock) MemSyncURL() string { return m.mhs.URL }
+
+// MemSync is the MemSync mock itself, for what the helper does not wrap.
+func (m *Mock) MemSync() *memsync.Server { return m.ms }
 
 // Key is the test's API key.
 func (m *Mock) Key() string { return m.key }
@@ -132,8 +165,9 @@ func (m *Mock) Advance(d time.Duration) {
 	_ = m.srv.Advance(d) // the fake clock always advances
 }
 
-// LoadFixtures loads fixture manifests (files or folders). A bad manifest
-// fails the test naming file, line and field; nothing is loaded then.
+// LoadFixtures loads fixture manifests (files or folders), MemSync
+// memories included. A bad manifest fails the test naming file, line and
+// field; nothing is loaded then.
 func (m *Mock) LoadFixtures(t TB, paths ...string) {
 	t.Helper()
 	man, err := fixtures.Load(paths...)

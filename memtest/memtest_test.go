@@ -2,10 +2,12 @@ package memtest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +140,80 @@ func TestWaitParsed(t *testing.T) {
 	}
 	if m.Now().Sub(Start) < 90*time.Second {
 		t.Fatalf("clock at %v: the video parsed before its processing time", m.Now())
+	}
+}
+
+// memSyncSearch posts a MemSync search for key and returns the status and
+// the memories' texts.
+func memSyncSearch(t *testing.T, m *Mock, key, query string) (int, []string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, m.MemSyncURL()+"/v1/memories/search",
+		strings.NewReader(`{"query":`+strconv.Quote(query)+`,"limit":5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-API-Key", key)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Data struct {
+			Memories []struct{ Memory string } `json:"memories"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, mem := range out.Data.Memories {
+		texts = append(texts, mem.Memory)
+	}
+	return res.StatusCode, texts
+}
+
+func TestFixturesWithMemSyncMemories(t *testing.T) {
+	dir := t.TempDir()
+	man := filepath.Join(dir, "memories.yaml")
+	if err := os.WriteFile(man, []byte(`accounts:
+  - api_key: sk-mem
+    memories:
+      - memory: Climbs sea cliffs in Pembrokeshire every summer
+        categories: [interests]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		load func(t *testing.T) *Mock
+	}{
+		{name: "WithFixtures at start", load: func(t *testing.T) *Mock { return New(t, WithFixtures(man)) }},
+		{name: "LoadFixtures later", load: func(t *testing.T) *Mock {
+			m := New(t)
+			r := &recT{}
+			m.LoadFixtures(r, man)
+			if len(r.fatals) != 0 {
+				t.Fatalf("LoadFixtures: %q", r.fatals)
+			}
+			return m
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := tt.load(t)
+			status, got := memSyncSearch(t, m, "sk-mem", "climbing cliffs")
+			if status != http.StatusOK || len(got) == 0 || got[0] != "Climbs sea cliffs in Pembrokeshire every summer" {
+				t.Fatalf("search: %d %q", status, got)
+			}
+			if exp := m.Export("sk-mem"); len(exp.Accounts) != 1 || len(exp.Accounts[0].Memories) != 1 {
+				t.Fatalf("export: %+v", exp)
+			}
+			m.ResetAccount(t, "sk-mem")
+			if status, got := memSyncSearch(t, m, "sk-mem", "climbing cliffs"); status != http.StatusNotFound || len(got) != 0 {
+				t.Fatalf("after reset: %d %q, want 404 NO_MEMORIES_FOUND", status, got)
+			}
+		})
 	}
 }
