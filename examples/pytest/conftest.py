@@ -2,7 +2,9 @@
 
 The ``memharness`` fixture starts the built ``mockserver`` binary once per
 session on a free loopback port, waits for ``/_mock/health`` and stops it at
-the end. Each test gets a ``MockAPI`` helper with its own API key (its own
+the end, with the MemSync mock beside it on a second free port (its base URL
+is ``memharness.memsync_url``; fixture manifests' ``memories`` load into it).
+Each test gets a ``MockAPI`` helper with its own API key (its own
 account), so tests never see each other's data and can run in any order; the
 account is reset when the test ends (``POST /_mock/reset?api_key=K``).
 
@@ -39,7 +41,9 @@ class MockServer:
     def __init__(self, binary, extra_args=()):
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        args = [binary, "--addr", f"127.0.0.1:{self.port}", "--memsync-addr", "",
+        self.memsync_port = _free_port()
+        self.memsync_url = f"http://127.0.0.1:{self.memsync_port}"
+        args = [binary, "--addr", f"127.0.0.1:{self.port}", "--memsync-addr", f"127.0.0.1:{self.memsync_port}",
                 "--processing-time", "2s", *extra_args]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 15
@@ -70,10 +74,13 @@ class MockAPI:
     """One test's view of the mock: its base URL, its own key, and helpers
     for fixtures, stubs and request verification over the control plane."""
 
-    def __init__(self, base_url, key):
+    def __init__(self, base_url, key, memsync_url=None):
         self.base_url = base_url
+        self.memsync_url = memsync_url
         self.key = key
         self.headers = {"Authorization": key}
+        # MemSync takes the same key in X-API-Key (one account everywhere).
+        self.memsync_headers = {"X-API-Key": key, "Content-Type": "application/json"}
 
     def _control(self, method, path, **kw):
         r = requests.request(method, self.base_url + path, timeout=30, **kw)
@@ -82,8 +89,8 @@ class MockAPI:
         return r.json()
 
     def load_fixtures(self, manifest):
-        """Preload libraries (POST /_mock/fixtures). Accounts without an
-        api_key get this test's key."""
+        """Preload libraries and MemSync memories (POST /_mock/fixtures).
+        Accounts without an api_key get this test's key."""
         manifest = copy.deepcopy(manifest)
         for account in manifest.get("accounts", []):
             account.setdefault("api_key", self.key)
@@ -148,6 +155,6 @@ def memharness_server():
 
 @pytest.fixture
 def memharness(memharness_server):
-    api = MockAPI(memharness_server.base_url, "sk-pytest-" + uuid.uuid4().hex[:12])
+    api = MockAPI(memharness_server.base_url, "sk-pytest-" + uuid.uuid4().hex[:12], memharness_server.memsync_url)
     yield api
     api.reset()

@@ -91,3 +91,23 @@ def test_each_test_has_its_own_account(memharness):
                              headers={"Authorization": memharness.key},
                              json={"page": 1, "size": 20, "unique_id": "birds"}, timeout=30)
     assert response.json()["data"]["videos"] == []
+
+
+def test_memsync_memories_from_a_manifest_are_searchable(memharness):
+    memharness.load_fixtures({"accounts": [{"memories": [
+        {"memory": "Works as a wildlife photographer in the Scottish Highlands", "categories": ["career"]},
+        {"memory": "Prefers tea to coffee", "categories": ["interests"]},
+    ]}]})
+    # The vendor's documented style: requests, X-API-Key, JSON body.
+    response = requests.post(f"{memharness.memsync_url}/v1/memories/search",
+                             headers=memharness.memsync_headers,
+                             json={"query": "What does the user do for work?", "limit": 5, "categories": ["career"]},
+                             timeout=30)
+    assert response.status_code == 200
+    memories = response.json()["data"]["memories"]
+    assert memories[0]["memory"] == "Works as a wildlife photographer in the Scottish Highlands"
+    assert all("career" in m["categories"] for m in memories)
+    memharness.assert_called("searchMemories", body={"query": {"contains": "work"}})
+    exported = memharness.export()
+    assert [m["memory"] for m in exported["accounts"][0]["memories"]] == [
+        "Works as a wildlife photographer in the Scottish Highlands", "Prefers tea to coffee"]
