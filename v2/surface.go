@@ -198,13 +198,16 @@ func (s *Surface) Operations() int { return len(s.ops) }
 // Reset forgets every asset and task (the platform and store are reset by
 // their owners).
 func (s *Surface) Reset() {
+	s.tasks.reset()
 	s.assets.reset()
 	s.agents.reset(s)
 	s.stopAllStreams()
 }
 
-// ForgetAccount removes one account's assets and their bytes.
+// ForgetAccount removes one account's assets and their bytes and its
+// tasks (running ones stop: no callback, no record).
 func (s *Surface) ForgetAccount(account string) {
+	s.tasks.forget(account)
 	s.assets.forgetAccount(account)
 	s.forgetScreenplays(account)
 	s.stopAccountStreams(account)

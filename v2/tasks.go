@@ -1,6 +1,7 @@
 package v2
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -38,6 +39,8 @@ type taskRunner struct {
 	// tasks is bounded: the oldest tasks are dropped past maxTasks.
 	tasks map[string]*Task
 	order []string
+	// stop cancels a running task's wait and hand-off (reset, forget).
+	stop map[string]context.CancelFunc
 }
 
 const maxTasks = 10000
@@ -52,7 +55,9 @@ type taskRecord struct {
 	Job *taskJob `json:"job,omitempty"`
 }
 
-func newTaskRunner(s *Surface) *taskRunner { return &taskRunner{s: s, tasks: map[string]*Task{}} }
+func newTaskRunner(s *Surface) *taskRunner {
+	return &taskRunner{s: s, tasks: map[string]*Task{}, stop: map[string]context.CancelFunc{}}
+}
 
 // startAsync starts an async operation: the account (or override) webhook
 // is required, a 32-hex task id is returned at once, and after `after` on
@@ -83,20 +88,26 @@ func (s *Surface) startAsync(cl *call, override string, after time.Duration, job
 
 // armTask waits for t's due time on the clock, runs its job and hands the
 // callback to the webhook engine. Closing the surface first leaves the
-// task running in its record, to be resumed by the next open.
+// task running in its record, to be resumed by the next open; a reset or
+// the account's forget stops it for good (no job, no callback, no record).
 func (s *Surface) armTask(t Task, job taskJob) {
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.tasks.mu.Lock()
+	s.tasks.stop[t.ID] = cancel
+	s.tasks.mu.Unlock()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer cancel()
 		if wait := t.Due.Sub(s.p.Clock.Now()); wait > 0 {
 			select {
 			case <-s.p.Clock.After(wait):
-			case <-s.ctx.Done():
+			case <-ctx.Done():
 				return
 			}
 		}
 		select {
-		case <-s.ctx.Done():
+		case <-ctx.Done():
 			return
 		default:
 		}
@@ -108,9 +119,57 @@ func (s *Surface) armTask(t Task, job taskJob) {
 				"data": map[string]any{"error": toAPI(err).Msg}, "task_id": t.ID}
 			status = "failed"
 		}
-		id := s.p.Webhooks.EnqueueFor(webhook.Target{Surface: "v2", Account: t.Account}, t.Webhook, body)
-		s.tasks.finish(t.ID, status, id)
+		s.tasks.handOff(ctx, t, status, func() string {
+			return s.p.Webhooks.EnqueueFor(webhook.Target{Surface: "v2", Account: t.Account}, t.Webhook, body)
+		})
 	}()
+}
+
+// handOff enqueues a finished task's callback and records its end, unless
+// a reset or forget (or Close) stopped the task meanwhile: under mu, so a
+// reset either comes first (nothing is sent or written back) or after.
+func (r *taskRunner) handOff(ctx context.Context, t Task, status string, enqueue func() string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.stop, t.ID)
+	if ctx.Err() != nil {
+		return
+	}
+	r.finishLocked(t.ID, status, enqueue())
+}
+
+// reset forgets every task and stops the running ones (their records are
+// reset with the store).
+func (r *taskRunner) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, cancel := range r.stop {
+		cancel()
+	}
+	r.tasks, r.order, r.stop = map[string]*Task{}, nil, map[string]context.CancelFunc{}
+}
+
+// forget removes an account's tasks and their records and stops its
+// running ones.
+func (r *taskRunner) forget(account string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	kept := r.order[:0]
+	for _, id := range r.order {
+		t := r.tasks[id]
+		if t == nil || t.Account != account {
+			kept = append(kept, id)
+			continue
+		}
+		if cancel := r.stop[id]; cancel != nil {
+			cancel()
+			delete(r.stop, id)
+		}
+		delete(r.tasks, id)
+		_ = r.s.o.Store.DeleteRecord(recTask, id)
+	}
+	clear(r.order[len(kept):])
+	r.order = kept
 }
 
 // hookCode is the callback's code in the configured style.
@@ -168,10 +227,9 @@ func (r *taskRunner) list(t *Task) {
 	}
 }
 
-// finish records a task's end and persists it without its job.
-func (r *taskRunner) finish(id, status, delivery string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// finishLocked records a task's end and persists it without its job.
+// Called under mu.
+func (r *taskRunner) finishLocked(id, status, delivery string) {
 	t, ok := r.tasks[id]
 	if !ok {
 		// Dropped from the table while it ran: nothing to keep.
