@@ -25,6 +25,11 @@ func (s *Server) ResetAccount(key string) error {
 		return err
 	}
 	s.world.forgetAccount(account, videos, images)
+	if s.v2 != nil {
+		// Its v2 assets and tasks too: a running task stops, sends no
+		// callback and writes no record back.
+		s.v2.ForgetAccount(account)
+	}
 	if rec := s.records(); rec != nil {
 		for _, v := range videos {
 			_ = rec.DeleteRecord(recFixtureContent, v.No)
