@@ -132,8 +132,9 @@ func errNoMemSync(m fixture.Manifest) error {
 }
 
 // LoadFixtures preloads accounts and libraries from a manifest (the
-// --fixtures flag, POST /_mock/fixtures), and the MemSync memories it
-// carries into the attached MemSync mock (AttachMemSync). Every file is
+// --fixtures flag, POST /_mock/fixtures), its v2 assets into the v2
+// surface, and the MemSync memories it carries into the attached MemSync
+// mock (AttachMemSync). Every file is
 // read and probed and every id checked before anything is stored, so a
 // bad manifest loads nothing.
 func (s *Server) LoadFixtures(m fixture.Manifest) error { return s.loadFixtures(m, false) }
@@ -166,6 +167,18 @@ func (s *Server) loadFixtures(m fixture.Manifest, deferMemSync bool) error {
 			images = append(images, pi)
 		}
 	}
+	// v2 assets are read and probed into pending media now; stored after
+	// the images, or dropped when anything fails.
+	assets, err := s.prepareAssets(m)
+	if err != nil {
+		return err
+	}
+	keepAssets := false
+	defer func() {
+		if !keepAssets {
+			assets.Undo()
+		}
+	}()
 	if ms != nil {
 		if err := ms.CheckFixtureMemories(m); err != nil {
 			return err
@@ -199,6 +212,10 @@ func (s *Server) loadFixtures(m fixture.Manifest, deferMemSync bool) error {
 			return err
 		}
 	}
+	if err := assets.Store(); err != nil {
+		undo()
+		return err
+	}
 	if ms != nil {
 		// Checked above; this fails only when a MemSync request took an
 		// id in between. The images stay, as after a disk error.
@@ -207,6 +224,7 @@ func (s *Server) loadFixtures(m fixture.Manifest, deferMemSync bool) error {
 			return err
 		}
 	}
+	keepAssets = true
 	for _, a := range m.Accounts {
 		if a.Credits != nil {
 			s.meter.ledger.SetBalance(s.p.Accounts.Resolve(a.APIKey), *a.Credits)
@@ -518,6 +536,10 @@ func (s *Server) Export(key, uniqueID string) fixture.Manifest {
 		// them out.
 		a.Memories = ms.ExportMemories(key)
 	}
+	if uniqueID == "" {
+		// v2 assets have no namespace either.
+		a.Assets = s.exportAssets(account)
+	}
 	return fixture.Manifest{Accounts: []fixture.Account{a}}
 }
 
@@ -533,17 +555,18 @@ func (s *Server) loadFixtureFiles() error {
 	if err := s.loadFixtures(m, true); err != nil {
 		return fmt.Errorf("fixtures: %w", err)
 	}
-	n, mems := 0, 0
+	n, mems, assets := 0, 0, 0
 	for _, a := range m.Accounts {
 		n += len(a.Videos)
 		mems += len(a.Memories)
+		assets += len(a.Assets)
 	}
 	if mems > 0 {
 		s.fx.mu.Lock()
 		s.fx.pending = append(s.fx.pending, m)
 		s.fx.mu.Unlock()
 	}
-	s.opts.Logger.Info("fixtures loaded", "accounts", len(m.Accounts), "videos", n, "memsync_memories", mems,
+	s.opts.Logger.Info("fixtures loaded", "accounts", len(m.Accounts), "videos", n, "memsync_memories", mems, "v2_assets", assets,
 		"from", strings.Join(cleanPaths(s.opts.Fixtures), ","))
 	return nil
 }
@@ -579,7 +602,7 @@ func (s *Server) fixtureSummary(m fixture.Manifest) map[string]any {
 	accounts := []any{}
 	for _, a := range m.Accounts {
 		accounts = append(accounts, map[string]any{"api_key": a.APIKey, "videos": len(a.Videos),
-			"memories": len(a.Memories), "balance": s.meter.ledger.Balance(s.p.Accounts.Resolve(a.APIKey))})
+			"memories": len(a.Memories), "assets": len(a.Assets), "balance": s.meter.ledger.Balance(s.p.Accounts.Resolve(a.APIKey))})
 	}
 	return map[string]any{"status": "ok", "accounts": accounts}
 }
