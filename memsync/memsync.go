@@ -20,6 +20,7 @@ import (
 
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/openapi"
+	"github.com/memharness/memharness/platform"
 	"github.com/memharness/memharness/platform/journal"
 	"github.com/memharness/memharness/toolkit/stubs"
 )
@@ -82,6 +83,10 @@ type Server struct {
 	closed atomic.Bool
 	// stubs are the user stubs the pipeline consults (UseStubs).
 	stubs atomic.Pointer[stubs.Registry]
+	// guardP is the platform whose guard the pipeline applies (UseGuard).
+	guardP atomic.Pointer[platform.Platform]
+	// seq numbers guarded requests (the faults' deterministic draws).
+	seq atomic.Uint64
 }
 
 // New builds a Server from the embedded (or given) spec.

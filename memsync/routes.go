@@ -190,12 +190,13 @@ func ginPath(p string) string {
 func (s *Server) serve(op *operation) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		cl := &call{c: c, op: op, now: s.clk.Now().UTC(), path: map[string]string{}}
+		conn := c.Writer // the connection itself, for a forced reset
 		if s.journal != nil {
 			cl.answer.Reset(c.Writer)
 			c.Writer = &cl.answer
 		}
 		res, err := s.pipeline(cl)
-		code := "OK"
+		code, dropped := "OK", -1
 		if err != nil {
 			ae, isAPI := err.(*apiError)
 			if !isAPI {
@@ -203,13 +204,20 @@ func (s *Server) serve(op *operation) gin.HandlerFunc {
 				ae = &apiError{Status: http.StatusInternalServerError, Code: "INTERNAL_ERROR", Message: "Internal server error"}
 			}
 			code = ae.Code
-			s.writeError(c, ae)
+			if ae == errReset {
+				dropped = dropConnection(c, conn)
+			} else {
+				s.writeError(c, ae)
+			}
 		} else {
 			s.writeResult(c, res)
 		}
 		if s.journal != nil {
 			e := s.requestEntry(cl)
 			e.Status, e.Code = c.Writer.Status(), code
+			if dropped >= 0 {
+				e.Status = dropped
+			}
 			e.DurationMS = float64(s.clk.Now().Sub(cl.now).Microseconds()) / 1000
 			cl.answer.Fill(&e)
 			s.journal.Add(e)
@@ -223,6 +231,9 @@ func (s *Server) serve(op *operation) gin.HandlerFunc {
 // user's finished integrations have been settled.
 func (s *Server) pipeline(cl *call) (result, error) {
 	if err := s.authenticate(cl); err != nil {
+		return result{}, err
+	}
+	if err := s.guard(cl); err != nil {
 		return result{}, err
 	}
 	if err := s.rateLimit(cl); err != nil {

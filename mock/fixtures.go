@@ -15,6 +15,7 @@ import (
 	"github.com/memharness/memharness/mock/media"
 	"github.com/memharness/memharness/mock/model"
 	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform"
 	fixture "github.com/memharness/memharness/toolkit/fixtures"
 	"github.com/memharness/memharness/toolkit/stubs"
 )
@@ -74,6 +75,9 @@ type MemSync interface {
 	ForgetKey(key string) bool
 	// UseStubs makes its pipeline consult the platform's user stubs.
 	UseStubs(*stubs.Registry)
+	// UseGuard makes its pipeline apply the platform's guard
+	// (X-Mock-Force, faults), answered in its own envelope.
+	UseGuard(*platform.Platform)
 	// HasOperation reports an operationId of memsync.yaml.
 	HasOperation(id string) bool
 	// CheckStub refuses a stub whose answer memsync.yaml does not allow.
@@ -109,6 +113,7 @@ func (s *Server) AttachMemSync(ms MemSync) error {
 	s.fx.mu.Unlock()
 	if ms != nil {
 		ms.UseStubs(s.p.Stubs)
+		ms.UseGuard(s.p)
 	}
 	for _, m := range pending {
 		if ms == nil {

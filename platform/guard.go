@@ -31,6 +31,18 @@ type Verdict struct {
 // X-Mock-Force header is an error the surface reports as a bad parameter.
 // A throttled call costs nothing and changes nothing.
 func (p *Platform) Guard(r *http.Request, account, opID string, seq uint64) (Verdict, error) {
+	return p.guard(r, account, opID, seq, true)
+}
+
+// GuardFaults is Guard without the platform's rate limit: X-Mock-Force
+// and the configured faults only, for a surface that enforces its own
+// documented limits (MemSync's per-key windows), so a call is never
+// counted against the Memories.ai groups of the same account.
+func (p *Platform) GuardFaults(r *http.Request, account, opID string, seq uint64) (Verdict, error) {
+	return p.guard(r, account, opID, seq, false)
+}
+
+func (p *Platform) guard(r *http.Request, account, opID string, seq uint64, limit bool) (Verdict, error) {
 	var force limits.Force
 	if h := r.Header.Get(limits.ForceHeader); h != "" {
 		f, err := limits.ParseForce(h)
@@ -59,6 +71,9 @@ func (p *Platform) Guard(r *http.Request, account, opID string, seq uint64) (Ver
 		return v, nil
 	case force.Code != "":
 		v.Forced = force.Code
+		return v, nil
+	}
+	if !limit {
 		return v, nil
 	}
 	v.Limit = p.Limiter.Allow(account, opID)
