@@ -55,6 +55,10 @@ type Asset struct {
 	Final       string    `json:"final"`     // SUCCESS or FAILED; "" while bytes are awaited (signed URL)
 	Cause       string    `json:"cause,omitempty"`
 	Token       string    `json:"token,omitempty"` // signed-URL credential
+	// Settled is a fixture asset loaded as SUCCESS or FAILED: Final
+	// whatever the clock says, so a manifest dated after the mock's clock
+	// (an export of a mock whose clock ran ahead) keeps its status.
+	Settled bool `json:"settled,omitempty"`
 
 	// Probed media facts.
 	Duration   float64 `json:"duration,omitempty"`
@@ -75,6 +79,8 @@ type Asset struct {
 // Status is the upload status at now.
 func (a *Asset) Status(now time.Time) string {
 	switch {
+	case a.Settled && a.Final != "":
+		return a.Final
 	case a.Final == "" || now.Before(a.Uploading):
 		return StatusWaiting
 	case now.Before(a.Ready):
@@ -86,6 +92,9 @@ func (a *Asset) Status(now time.Time) string {
 
 // Modified is the last status change at now (modify_time).
 func (a *Asset) Modified(now time.Time) time.Time {
+	if a.Settled {
+		return a.Ready
+	}
 	switch a.Status(now) {
 	case StatusWaiting:
 		return a.Created
