@@ -161,8 +161,9 @@ func (s *Surface) hSplit(cl *call) (any, error) {
 	return s.startAsync(cl, "", s.taskAfter(a.Duration), assetJob(jobSplit, *a))
 }
 
-// splitVideo stores the parts of a and returns their callback entries.
-func (s *Surface) splitVideo(a *Asset) ([]any, error) {
+// splitVideo stores the parts of a under the ids plan gives for their
+// number and returns their callback entries.
+func (s *Surface) splitVideo(a *Asset, plan func(n int) ([]string, error)) ([]any, error) {
 	m, err := s.openMedia(a)
 	if err != nil {
 		return nil, err
@@ -176,7 +177,11 @@ func (s *Surface) splitVideo(a *Asset) ([]any, error) {
 	var parts []any
 	if m.src == nil {
 		// The mock cannot cut this container: one part, byte-identical.
-		b, err := s.storeDerived(a.Account, fmt.Sprintf("%s_1.%s", base, ext), a, func(w io.Writer) error {
+		ids, err := plan(1)
+		if err != nil {
+			return nil, err
+		}
+		b, err := s.storeDerived(a.Account, ids[0], fmt.Sprintf("%s_1.%s", base, ext), a, func(w io.Writer) error {
 			_, err := io.Copy(w, io.NewSectionReader(m.f, 0, a.Size))
 			return err
 		})
@@ -185,9 +190,14 @@ func (s *Surface) splitVideo(a *Asset) ([]any, error) {
 		}
 		return []any{editedEntry(b, 0, a.Duration)}, nil
 	}
-	for i, sc := range s.detectScenes(a, m.src) {
+	scenes := s.detectScenes(a, m.src)
+	ids, err := plan(len(scenes))
+	if err != nil {
+		return nil, err
+	}
+	for i, sc := range scenes {
 		piece := []cutPiece{{Src: m.src, From: sc.cutFrom, To: sc.cutTo}}
-		b, err := s.storeDerived(a.Account, fmt.Sprintf("%s_%d.%s", base, i+1, ext), nil, func(w io.Writer) error {
+		b, err := s.storeDerived(a.Account, ids[i], fmt.Sprintf("%s_%d.%s", base, i+1, ext), nil, func(w io.Writer) error {
 			_, err := remuxMP4(piece, w)
 			return err
 		})
@@ -211,10 +221,15 @@ func editedEntry(a *Asset, from, to float64) map[string]any {
 	return m
 }
 
-// storeDerived writes a new asset of account named filename with write,
-// probes it (a real file, so its facts are its own) and stores it SUCCESS.
-// like, when set, lends its facts instead (a byte-identical copy).
-func (s *Surface) storeDerived(account, filename string, like *Asset, write func(io.Writer) error) (*Asset, error) {
+// storeDerived writes a new asset id of account named filename with
+// write, probes it (a real file, so its facts are its own) and stores it
+// SUCCESS. like, when set, lends its facts instead (a byte-identical
+// copy). An asset id already stored (a resumed task made it before) is
+// returned as it is.
+func (s *Surface) storeDerived(account, id, filename string, like *Asset, write func(io.Writer) error) (*Asset, error) {
+	if a, err := s.assets.get(account, id); err == nil {
+		return a, nil
+	}
 	media := s.o.Store.Media()
 	p, err := media.Create()
 	if err != nil {
@@ -232,7 +247,7 @@ func (s *Surface) storeDerived(account, filename string, like *Asset, write func
 	}
 	now := s.p.Clock.Now()
 	ext := extOf(filename)
-	a := &Asset{ID: s.newAssetID(s.ids.asset), Account: account, Filename: filename, Ext: ext,
+	a := &Asset{ID: id, Account: account, Filename: filename, Ext: ext,
 		ContentType: contentTypes[ext], Size: cw.n, SHA256: hex.EncodeToString(h.Sum(nil)), MediaKey: key,
 		Created: now, Uploading: now, Ready: now}
 	if like != nil {
@@ -293,7 +308,7 @@ func (s *Surface) hEdit(cl *call) (any, error) {
 // editVideos joins, from each source in order, the scenes the prompt
 // mentions (the first scene when none does) into final_video.mp4, shown in
 // orientation ("landscape", "portrait"; "" keeps the first video's).
-func (s *Surface) editVideos(srcs []Asset, prompt, orientation string) (*Asset, error) {
+func (s *Surface) editVideos(srcs []Asset, prompt, orientation, id string) (*Asset, error) {
 	words := content.NameWords(prompt)
 	var opened []*openedMedia
 	defer func() {
@@ -332,13 +347,13 @@ func (s *Surface) editVideos(srcs []Asset, prompt, orientation string) (*Asset, 
 	}
 	if len(pieces) == 0 {
 		a := &srcs[0]
-		return s.storeDerived(a.Account, "final_video."+orDefault(a.Ext, "mp4"), a, func(w io.Writer) error {
+		return s.storeDerived(a.Account, id, "final_video."+orDefault(a.Ext, "mp4"), a, func(w io.Writer) error {
 			_, err := io.Copy(w, io.NewSectionReader(first.f, 0, a.Size))
 			return err
 		})
 	}
 	opt := remuxOptions{turn: orientationTurn(pieces[0].Src, orientation)}
-	return s.storeDerived(srcs[0].Account, "final_video.mp4", nil, func(w io.Writer) error {
+	return s.storeDerived(srcs[0].Account, id, "final_video.mp4", nil, func(w io.Writer) error {
 		_, err := remuxMP4With(pieces, w, opt)
 		if errors.Is(err, errNotCuttable) {
 			return fmt.Errorf("v2: edit: %w", err)

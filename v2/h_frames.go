@@ -67,6 +67,11 @@ func (s *Surface) hExtractFrames(cl *call) (any, error) {
 // Each frame is a deterministic picture (mediatest.Pattern) seeded by the
 // server seed, the video and the frame index, so reruns are byte-identical.
 func (s *Surface) storeFrames(src *Asset, group string) ([]string, error) {
+	// The group is stored last: when it is there, a task resumed after
+	// dying before its end has its frames already (their ids are fixed).
+	if g, err := s.assets.get(src.Account, group); err == nil && g.Kind == KindGroup {
+		return append([]string(nil), g.Children...), nil
+	}
 	w, h := src.Width, src.Height
 	if w <= 0 || h <= 0 {
 		w, h = defaultFrameW, defaultFrameH

@@ -43,6 +43,11 @@ type taskJob struct {
 	Prompt      string          `json:"prompt,omitempty"`
 	Orientation string          `json:"orientation,omitempty"` // edit: landscape or portrait
 	Result      json.RawMessage `json:"result,omitempty"`
+	// Planned are the ids of the assets a split or an edit makes, minted
+	// and written to the task record before the first is stored: a task
+	// resumed after dying part-way reuses them (and the assets already
+	// made) instead of making a second set.
+	Planned []string `json:"planned,omitempty"`
 }
 
 // mediumRecord is a medium as a task record stores it.
@@ -85,8 +90,19 @@ func assetJob(kind string, assets ...Asset) taskJob {
 	return taskJob{Kind: kind, Assets: assets}
 }
 
-// runJob computes a due job's callback data.
-func (s *Surface) runJob(j taskJob) (any, error) {
+// runJob computes a due job's callback data. plan records the job with its
+// planned output ids (split, edit) before any output is made.
+func (s *Surface) runJob(j taskJob, plan func(taskJob) error) (any, error) {
+	planIDs := func(n int) ([]string, error) {
+		if len(j.Planned) == n {
+			return j.Planned, nil
+		}
+		j.Planned = make([]string, n)
+		for i := range j.Planned {
+			j.Planned[i] = s.newAssetID(s.ids.asset)
+		}
+		return j.Planned, plan(j)
+	}
 	m := j.Medium.medium()
 	one := func() (*Asset, error) {
 		if len(j.Assets) == 0 {
@@ -117,13 +133,17 @@ func (s *Surface) runJob(j taskJob) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		parts, err := s.splitVideo(a)
+		parts, err := s.splitVideo(a, planIDs)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"splits": parts}, nil
 	case jobEdit:
-		out, err := s.editVideos(j.Assets, j.Prompt, j.Orientation)
+		ids, err := planIDs(1)
+		if err != nil {
+			return nil, err
+		}
+		out, err := s.editVideos(j.Assets, j.Prompt, j.Orientation, ids[0])
 		if err != nil {
 			return nil, err
 		}

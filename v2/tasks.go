@@ -111,7 +111,7 @@ func (s *Surface) armTask(t Task, job taskJob) {
 			return
 		default:
 		}
-		data, err := s.runJob(job)
+		data, err := s.runJob(job, func(j taskJob) error { return s.tasks.plan(ctx, t.ID, j) })
 		body := map[string]any{"code": s.hookCode(http.StatusOK), "message": "SUCCESS", "data": data, "task_id": t.ID}
 		status := "delivered"
 		if err != nil {
@@ -136,6 +136,22 @@ func (r *taskRunner) handOff(ctx context.Context, t Task, status string, enqueue
 		return
 	}
 	r.finishLocked(t.ID, status, enqueue())
+}
+
+// plan persists a running task's job with its planned output ids. A task
+// stopped meanwhile is not written back (and makes nothing); one dropped
+// from the bounded table goes on unrecorded, as its end would be.
+func (r *taskRunner) plan(ctx context.Context, id string, job taskJob) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ctx.Err() != nil {
+		return fmt.Errorf("v2: task %s stopped", id)
+	}
+	t, ok := r.tasks[id]
+	if !ok {
+		return nil
+	}
+	return r.put(t, &job)
 }
 
 // reset forgets every task and stops the running ones (their records are
