@@ -120,7 +120,10 @@ func (s *Surface) armTask(t Task, job taskJob) {
 			status = "failed"
 		}
 		s.tasks.handOff(ctx, t, status, func() string {
-			return s.p.Webhooks.EnqueueFor(webhook.Target{Surface: "v2", Account: t.Account}, t.Webhook, body)
+			// Keyed by the task: a task resumed after a kill between this
+			// hand-off and its recorded end does not call back twice.
+			return s.p.Webhooks.EnqueueFor(webhook.Target{Surface: "v2", Account: t.Account, Key: "v2-task:" + t.ID},
+				t.Webhook, body)
 		})
 	}()
 }

@@ -60,6 +60,7 @@ func (s recordStore) Each(fn func(id string, b []byte) error) error {
 type journalRecord struct {
 	Surface        string          `json:"surface,omitempty"`
 	Account        string          `json:"account,omitempty"`
+	Key            string          `json:"key,omitempty"`
 	URL            string          `json:"url"`
 	Payload        json.RawMessage `json:"payload"`
 	Attempts       int             `json:"attempts"`
@@ -94,7 +95,7 @@ func (d *Deliverer) persist(dl *Delivery) {
 	var raw []byte
 	var err error
 	if keep {
-		raw, err = json.Marshal(journalRecord{Surface: dl.Surface, Account: dl.Account, URL: dl.URL,
+		raw, err = json.Marshal(journalRecord{Surface: dl.Surface, Account: dl.Account, Key: dl.key, URL: dl.URL,
 			Payload: dl.body, Attempts: dl.Attempts, LastStatusCode: dl.LastStatusCode, LastError: dl.LastError,
 			LastLatencyMS: dl.LastLatencyMS, NextAttemptAt: dl.NextAttemptAt, CreatedAt: dl.CreatedAt,
 			UpdatedAt: dl.UpdatedAt, History: dl.History})
@@ -187,7 +188,7 @@ func (d *Deliverer) reload() error {
 			Payload: json.RawMessage(r.Payload), Attempts: r.Attempts, Status: "pending",
 			LastStatusCode: r.LastStatusCode, LastError: r.LastError, LastLatencyMS: r.LastLatencyMS,
 			NextAttemptAt: r.NextAttemptAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-			History: r.History, body: r.Payload, epoch: d.epoch}
+			History: r.History, body: r.Payload, epoch: d.epoch, key: r.Key}
 		d.log = append(d.log, dl)
 		d.nextID = max(d.nextID, l.n)
 		wait := r.NextAttemptAt.Sub(now)

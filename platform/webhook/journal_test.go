@@ -391,3 +391,43 @@ func TestCloseMidAttemptKeepsJournal(t *testing.T) {
 		t.Fatalf("journal after Close mid-attempt: %+v %v", r, ok)
 	}
 }
+
+// TestKeyedEnqueueOnce: a second hand-off of the same work (same
+// Target.Key), in the same run or after a restart that reloaded the
+// first, returns the first delivery's id instead of sending twice.
+func TestKeyedEnqueueOnce(t *testing.T) {
+	rcv := newReceiver(t, true)
+	recs := newFakeRecords()
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	o := Options{Clock: clk, Backoff: time.Second, Store: Records(recs, "webhook")}
+	d1 := New(o)
+	tg := Target{Surface: "v2", Account: "a", Key: "v2-task:t1"}
+	id := d1.EnqueueFor(tg, rcv.URL, map[string]any{"task_id": "t1"})
+	if again := d1.EnqueueFor(tg, rcv.URL, map[string]any{"task_id": "t1"}); again != id || len(d1.Snapshot()) != 1 {
+		t.Fatalf("second hand-off in the same run: %q (first %q), log %d", again, id, len(d1.Snapshot()))
+	}
+	waitFor(t, "retry scheduled", func() bool { return clk.Waiters() == 1 })
+	d1.Close()
+	rcv.failing.Store(false)
+
+	d2, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	if again := d2.EnqueueFor(tg, rcv.URL, map[string]any{"task_id": "t1"}); again != id {
+		t.Fatalf("hand-off after the restart: %q, reloaded %q", again, id)
+	}
+	other := d2.EnqueueFor(Target{Account: "a", Key: "v2-task:t2"}, rcv.URL, map[string]any{"task_id": "t2"})
+	if other == id || len(d2.Snapshot()) != 2 {
+		t.Fatalf("another key: %q, log %+v", other, d2.Snapshot())
+	}
+	// d1's abandoned waiter and d2's reloaded retry.
+	waitFor(t, "reloaded retry waits", func() bool { return clk.Waiters() == 2 })
+	clk.Advance(time.Second)
+	waitFor(t, "both delivered", func() bool { return rcv.ok.Load() == 2 })
+	waitFor(t, "journal empty", func() bool { return len(recs.ids()) == 0 })
+	if n := rcv.calls.Load(); n != 3 {
+		t.Fatalf("%d POSTs, want 3 (t1 failed once, then t1 and t2)", n)
+	}
+}

@@ -56,6 +56,8 @@ type Delivery struct {
 	// epoch is the Deliverer's epoch when the delivery was made; Reset
 	// moves the epoch on, which drops every older delivery.
 	epoch int
+	// key is Target.Key.
+	key string
 }
 
 // Attempt is one POST of a delivery.
@@ -168,6 +170,12 @@ func Open(o Options) (*Deliverer, error) {
 type Target struct {
 	Surface string // "v1", "v2", "caption", ...
 	Account string // account id (never the key)
+	// Key names the work the delivery reports (a v2 task): while the log
+	// holds a delivery with the same Key (made in this run or reloaded
+	// from the journal), EnqueueFor returns its id instead of making a
+	// second one, so work resumed after a kill between its hand-off and
+	// its end does not call back twice.
+	Key string
 }
 
 // Enqueue schedules a delivery of payload to url and returns its id ("" when
@@ -192,10 +200,18 @@ func (d *Deliverer) EnqueueFor(t Target, url string, payload any) string {
 	}
 	now := d.o.Clock.Now()
 	d.mu.Lock()
+	if t.Key != "" {
+		for i := len(d.log) - 1; i >= 0; i-- {
+			if x := d.log[i]; x.key == t.Key && !d.isDropped(x) {
+				d.mu.Unlock()
+				return x.ID
+			}
+		}
+	}
 	d.nextID++
 	dl := &Delivery{ID: fmt.Sprintf("cb-%d", d.nextID), Surface: t.Surface, Account: t.Account, URL: url,
 		Payload: payload, Status: "pending", CreatedAt: now, UpdatedAt: now, NextAttemptAt: now,
-		body: body, epoch: d.epoch}
+		body: body, epoch: d.epoch, key: t.Key}
 	d.log = append(d.log, dl)
 	if len(d.log) > d.o.MaxLog {
 		d.log = d.log[len(d.log)-d.o.MaxLog:]
