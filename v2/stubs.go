@@ -255,12 +255,14 @@ func (s *Surface) checkStubEvents(op *operation, a stubs.Answer, status int) err
 			}
 			continue
 		}
-		leaves, err := st.CheckEvent(e.Data)
+		// A named event (the agent stream's "event: progress") must match
+		// its own component, not just any branch of the stream's union.
+		schema, leaves, err := st.CheckNamedEvent(e.Event, e.Data)
 		if err != nil {
 			return fmt.Errorf("answer.events[%d]: %v", i, err)
 		}
 		if len(leaves) > 0 {
-			return fmt.Errorf("answer.events[%d] breaks the %s event schema %s at %s: %s", i, op.id, st.Name, orRoot(leaves[0].Pointer), leaves[0].Reason)
+			return fmt.Errorf("answer.events[%d] breaks the %s event schema %s at %s: %s", i, op.id, schema, orRoot(leaves[0].Pointer), leaves[0].Reason)
 		}
 	}
 	return nil

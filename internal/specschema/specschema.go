@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -192,6 +193,12 @@ type Stream struct {
 	// DataPrefix is what starts each data line (x-sse-data-prefix, e.g.
 	// "data:" or "data: "); empty when the description does not say.
 	DataPrefix string
+	// Named maps an event name (the "event:" line) to the component its
+	// data must match (x-sse-named-events); nil when the stream does not
+	// name its events.
+	Named map[string]string
+
+	doc *openapi3.T
 }
 
 // StreamOf reads the event schema of a response: the media type's
@@ -212,8 +219,17 @@ func StreamOf(doc *openapi3.T, resp *openapi3.Response) Stream {
 			if p, ok := media.Extensions["x-sse-data-prefix"].(string); ok {
 				st.DataPrefix = p
 			}
+			if m, ok := media.Extensions["x-sse-named-events"].(map[string]any); ok {
+				st.Named = make(map[string]string, len(m))
+				for name, c := range m {
+					if c, ok := c.(string); ok {
+						st.Named[name] = c
+					}
+				}
+			}
 		}
 	}
+	st.doc = doc
 	if doc != nil && doc.Components != nil {
 		if ref := doc.Components.Schemas[st.Name]; ref != nil {
 			st.Schema = ref.Value
@@ -243,6 +259,42 @@ func (st Stream) CheckEvent(data []byte) ([]Leaf, error) {
 		return nil, fmt.Errorf("event is neither JSON nor the terminator: %w", err)
 	}
 	return Explain(st.Schema, val), nil
+}
+
+// CheckNamedEvent is CheckEvent for an event with a name (its "event:"
+// line): where the stream maps names to components (Named), the data must
+// match the named event's own component, not merely one branch of the
+// union, and a name the stream does not declare is an error. It returns
+// the component checked. Without a name, or on a stream whose events are
+// not named, it is CheckEvent.
+func (st Stream) CheckNamedEvent(event string, data []byte) (string, []Leaf, error) {
+	if event == "" || st.Named == nil {
+		leaves, err := st.CheckEvent(data)
+		return st.Name, leaves, err
+	}
+	comp, ok := st.Named[event]
+	if !ok {
+		names := make([]string, 0, len(st.Named))
+		for n := range st.Named {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return "", nil, fmt.Errorf("event %q is not one the stream declares (%s)", event, strings.Join(names, ", "))
+	}
+	var sc *openapi3.Schema
+	if st.doc != nil && st.doc.Components != nil {
+		if ref := st.doc.Components.Schemas[comp]; ref != nil {
+			sc = ref.Value
+		}
+	}
+	if sc == nil {
+		return comp, nil, fmt.Errorf("%w: %s", ErrNoEventSchema, comp)
+	}
+	var val any
+	if err := json.Unmarshal(data, &val); err != nil {
+		return comp, nil, fmt.Errorf("event is not JSON: %w", err)
+	}
+	return comp, Explain(sc, val), nil
 }
 
 // IsTerminator reports data that is the stream's terminator, given bare

@@ -63,3 +63,55 @@ func TestStreamOfAndCheckEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestV2StreamsAndNamedEvents: the v2 chat completions' streams resolve to
+// ChatCompletionChunk with a bare [DONE] terminator after "data: ", and
+// the agent stream's named events to their own components.
+func TestV2StreamsAndNamedEvents(t *testing.T) {
+	doc, err := openapi.MemoriesV2()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := func(path string) Stream {
+		t.Helper()
+		item := doc.Paths.Find(path)
+		if item == nil || item.Post == nil {
+			t.Fatalf("no POST %s", path)
+		}
+		return StreamOf(doc, item.Post.Responses.Status(http.StatusOK).Value)
+	}
+	for _, p := range []string{"/vu/chat/completions", "/iu/chat/completions", "/ilm/chat/completions", "/chat/completions"} {
+		st := resp(p)
+		if st.Name != "ChatCompletionChunk" || st.Schema == nil || st.Terminator != "[DONE]" || st.DataPrefix != "data: " {
+			t.Fatalf("%s: %+v", p, st)
+		}
+	}
+	agent := resp("/queries/stream")
+	for _, tt := range []struct {
+		name, event, data string
+		schema            string
+		want              string // substring of the first violation; "" valid
+		err               bool
+	}{
+		{name: "progress", event: "progress", data: `{"step":1,"max_steps":3,"message":"x"}`, schema: "AgentProgress"},
+		{name: "started data named progress", event: "progress", data: `{"session_id":"s","query":"q"}`, schema: "AgentProgress", want: "step"},
+		{name: "unnamed checks the union", data: `{"session_id":"s","query":"q"}`, schema: "AgentEvent"},
+		{name: "undeclared name", event: "finished", data: `{}`, err: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			schema, leaves, err := agent.CheckNamedEvent(tt.event, []byte(tt.data))
+			if (err != nil) != tt.err {
+				t.Fatalf("err = %v, want error %v", err, tt.err)
+			}
+			if tt.err {
+				return
+			}
+			if schema != tt.schema {
+				t.Fatalf("checked against %s, want %s", schema, tt.schema)
+			}
+			if (tt.want == "") != (len(leaves) == 0) || (tt.want != "" && !strings.Contains(leaves[0].Pointer+" "+leaves[0].Reason, tt.want)) {
+				t.Fatalf("violations %v, want %q", leaves, tt.want)
+			}
+		})
+	}
+}
