@@ -27,7 +27,7 @@ func chunkEvent(t *testing.T, chunk map[string]any) stubs.Event {
 
 func stubChunk(delta map[string]any, finish any) map[string]any {
 	return map[string]any{"id": "resp_stubbed", "object": "chat.completion.chunk", "created": 1767093284,
-		"model": "gemini:gemini-2.5-flash",
+		"model":   "gemini:gemini-2.5-flash",
 		"choices": []any{map[string]any{"index": 0, "delta": delta, "logprobs": nil, "finish_reason": finish}}}
 }
 
