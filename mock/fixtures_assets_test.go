@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/memharness/memharness/mock/media/mediatest"
+	"github.com/memharness/memharness/openapi"
 	fixture "github.com/memharness/memharness/toolkit/fixtures"
 )
 
@@ -160,6 +161,14 @@ func TestFixtureV2AssetsRoundTrip(t *testing.T) {
 	assets, _ := first["accounts"].([]any)[0].(map[string]any)["assets"].([]any)
 	if len(assets) != 4 {
 		t.Fatalf("exported assets: %v", first)
+	}
+	// What export writes is what control.yaml's FixtureManifest describes.
+	spec, err := openapi.Control()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.Components.Schemas["FixtureManifest"].Value.VisitJSON(first); err != nil {
+		t.Fatalf("export does not match FixtureManifest: %v", err)
 	}
 	raw, _ := json.Marshal(first)
 
