@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/memharness/memharness/client"
 	"github.com/memharness/memharness/mock"
+	"github.com/memharness/memharness/toolkit/fixtures"
 	"github.com/memharness/memharness/toolkit/stubs"
 	"github.com/memharness/memharness/toolkit/verify"
 )
@@ -215,5 +217,36 @@ func TestFixturesWithMemSyncMemories(t *testing.T) {
 				t.Fatalf("after reset: %d %q, want 404 NO_MEMORIES_FOUND", status, got)
 			}
 		})
+	}
+}
+
+// TestMemSyncHonoursForceOverStubs: the helper's MemSync mock shares the
+// platform's guard and stubs (AttachMemSync): a stub answers its search,
+// and X-Mock-Force wins over it in MemSync's own envelope.
+func TestMemSyncHonoursForceOverStubs(t *testing.T) {
+	m := New(t)
+	m.LoadManifest(t, fixtures.Manifest{Accounts: []fixtures.Account{{APIKey: m.Key(),
+		Memories: []fixtures.Memory{{Memory: "Keeps bees on an allotment"}}}}})
+	m.Stub(t, stubs.Stub{Operation: "searchMemories", Answer: stubs.Answer{Data: map[string]any{"memories": []any{}}}})
+	search := func(force string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, m.MemSyncURL()+"/v1/memories/search", strings.NewReader(`{"query":"bees"}`))
+		req.Header.Set("X-API-Key", m.Key())
+		req.Header.Set("Content-Type", "application/json")
+		if force != "" {
+			req.Header.Set("X-Mock-Force", force)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if status, body := search(""); status != http.StatusOK || !strings.Contains(body, `"memories":[]`) {
+		t.Fatalf("stubbed search: %d %s", status, body)
+	}
+	if status, body := search("0429"); status != http.StatusTooManyRequests || !strings.Contains(body, `"code":"RATE_LIMIT_EXCEEDED"`) || !strings.Contains(body, `"status":"error"`) {
+		t.Fatalf("forced search: %d %s", status, body)
 	}
 }
