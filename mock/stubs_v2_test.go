@@ -45,7 +45,8 @@ func TestStubsAnswerV2Requests(t *testing.T) {
 
 // TestV2StubsAreCheckedAgainstMemoriesV2: a v2 stub whose answer breaks
 // memories-v2.yaml is refused with the violation named; a stubbed agent
-// stream is checked against AgentEvent and streamed with its event names.
+// stream is checked against its named events' components (AgentProgress
+// for "progress") and streamed with its event names.
 func TestV2StubsAreCheckedAgainstMemoriesV2(t *testing.T) {
 	ts := newTestServer(t, Options{})
 	for _, tt := range []struct {
@@ -55,7 +56,7 @@ func TestV2StubsAreCheckedAgainstMemoriesV2(t *testing.T) {
 		{name: "data of the wrong shape", stub: `{"operation":"v2_asset_metadata","answer":{"data":"not a record"}}`,
 			refuse: []string{"v2_asset_metadata response schema", "/data"}},
 		{name: "agent event breaking AgentProgress", stub: `{"operation":"v2_queries_stream","answer":{"events":[{"event":"progress","data":{"step":0,"max_steps":3,"message":"Searching"}}]}}`,
-			refuse: []string{"answer.events[0]", "AgentEvent", "/step"}},
+			refuse: []string{"answer.events[0]", "AgentProgress at /step"}},
 		{name: "an event name on two lines", stub: `{"operation":"v2_queries_stream","unchecked":true,"answer":{"events":[{"event":"a\nb","data":{}}]}}`,
 			refuse: []string{"one line"}},
 	} {
