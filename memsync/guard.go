@@ -36,9 +36,7 @@ func (s *Server) guard(cl *call) error {
 	if err != nil {
 		return errValidation(limits.ForceHeader, err.Error())
 	}
-	if v.SlowBodyBPS > 0 {
-		cl.c.Writer = &slowWriter{ResponseWriter: cl.c.Writer, bps: v.SlowBodyBPS, s: s}
-	}
+	cl.c.Writer = platform.SlowBody(cl.c.Writer, v.SlowBodyBPS, s.clk)
 	switch {
 	case v.Reset:
 		return errReset
@@ -98,29 +96,4 @@ func dropConnection(c *gin.Context, w gin.ResponseWriter) int {
 	c.Status(http.StatusBadGateway)
 	c.Writer.WriteHeaderNow()
 	return http.StatusBadGateway
-}
-
-// slowWriter trickles a response body at a fixed rate on the mock clock
-// (X-Mock-Force: slow, slow-body faults).
-type slowWriter struct {
-	gin.ResponseWriter
-	bps int
-	s   *Server
-}
-
-// Write writes b a tenth of a second's worth at a time.
-func (w *slowWriter) Write(b []byte) (int, error) {
-	n := 0
-	for len(b) > 0 {
-		chunk := min(len(b), max(1, w.bps/10))
-		m, err := w.ResponseWriter.Write(b[:chunk])
-		n += m
-		if err != nil {
-			return n, err
-		}
-		w.ResponseWriter.Flush()
-		b = b[chunk:]
-		<-w.s.clk.After(time.Second / 10)
-	}
-	return n, nil
 }

@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform"
 	"github.com/memharness/memharness/platform/limits"
 )
 
@@ -76,9 +75,7 @@ func (s *Server) guard(cl *call) error {
 	if err != nil {
 		return apiErr(CodeBadParam, "parameter error: %v", err)
 	}
-	if v.SlowBodyBPS > 0 {
-		cl.c.Writer = &slowWriter{ResponseWriter: cl.c.Writer, bps: v.SlowBodyBPS, s: s}
-	}
+	cl.c.Writer = platform.SlowBody(cl.c.Writer, v.SlowBodyBPS, s.clk)
 	switch {
 	case v.Reset:
 		return errReset
@@ -179,29 +176,6 @@ func (s *Server) chargeIndexing(v *store.Video) {
 	if c, ok := limits.CostOf("index", limits.Quantity{MediaSeconds: v.Duration}); ok {
 		s.meter.ledger.Debit(v.Account, c)
 	}
-}
-
-// slowWriter trickles a response body at a fixed rate (fault injection).
-type slowWriter struct {
-	gin.ResponseWriter
-	bps int
-	s   *Server
-}
-
-func (w *slowWriter) Write(b []byte) (int, error) {
-	n := 0
-	for len(b) > 0 {
-		chunk := min(len(b), max(1, w.bps/10))
-		m, err := w.ResponseWriter.Write(b[:chunk])
-		n += m
-		if err != nil {
-			return n, err
-		}
-		w.ResponseWriter.Flush()
-		b = b[chunk:]
-		<-w.s.clk.After(time.Second / 10)
-	}
-	return n, nil
 }
 
 // writeFault answers a fault that is not an envelope: a real HTTP 500, or

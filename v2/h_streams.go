@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	json "github.com/goccy/go-json"
 
+	"github.com/memharness/memharness/platform"
 	"github.com/memharness/memharness/platform/apierr"
 	"github.com/memharness/memharness/platform/journal"
 	"github.com/memharness/memharness/platform/limits"
@@ -259,6 +260,9 @@ const errHostInternal = "Internal server error"
 func (hc *streamHostCall) guard(account, id string) bool {
 	s := hc.s
 	v, err := s.p.Guard(hc.c.Request, account, hc.op, s.seq.Add(1))
+	if err == nil {
+		hc.c.Writer = platform.SlowBody(hc.c.Writer, v.SlowBodyBPS, s.p.Clock)
+	}
 	switch {
 	case err != nil:
 		hc.fail(http.StatusBadRequest, id, "Invalid request: "+err.Error())

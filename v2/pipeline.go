@@ -17,6 +17,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/memharness/memharness/mock/store"
+	"github.com/memharness/memharness/platform"
 	"github.com/memharness/memharness/platform/accounts"
 	"github.com/memharness/memharness/platform/apierr"
 	"github.com/memharness/memharness/platform/journal"
@@ -171,6 +172,7 @@ func (s *Surface) guard(cl *call) error {
 	if err != nil {
 		return apierr.New(apierr.CodeBadParam, "%v", err)
 	}
+	cl.c.Writer = platform.SlowBody(cl.c.Writer, v.SlowBodyBPS, s.p.Clock)
 	switch {
 	case v.Reset:
 		return errReset
