@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -53,7 +52,7 @@ func (s *Server) serveStub(cl *call, st stubs.Stub) (any, error) {
 	a := st.Answer
 	if a.DelayMS > 0 {
 		select {
-		case <-s.clk.After(msDuration(a.DelayMS)):
+		case <-s.clk.After(stubs.Delay(a.DelayMS)):
 		case <-cl.c.Request.Context().Done():
 			return nil, errReset
 		}
@@ -70,7 +69,7 @@ func (s *Server) serveStub(cl *call, st stubs.Stub) (any, error) {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		cl.code = bodyCode(a.Body)
+		cl.code = stubs.BodyCode(a.Body)
 		cl.c.Data(status, "application/json", a.Body)
 		return written, nil
 	}
@@ -110,7 +109,7 @@ func (s *Server) streamStub(cl *call, a stubs.Answer) (any, error) {
 	for _, e := range a.Events {
 		if e.DelayMS > 0 {
 			select {
-			case <-s.clk.After(msDuration(e.DelayMS)):
+			case <-s.clk.After(stubs.Delay(e.DelayMS)):
 			case <-cl.c.Request.Context().Done():
 				cl.code = "reset"
 				return written, nil
@@ -228,28 +227,7 @@ func (s *Server) checkStubEvents(op *operation, a stubs.Answer) error {
 		}
 		return fmt.Errorf("%s declares no text/event-stream answer with HTTP %d", op.id, status)
 	}
-	st := s.streamOf(op, status)
-	for i, e := range a.Events {
-		if st.IsTerminator(e.Data) {
-			if i != len(a.Events)-1 {
-				return fmt.Errorf("answer.events[%d]: terminator %s is not the last event", i, st.Terminator)
-			}
-			continue
-		}
-		leaves, err := st.CheckEvent(e.Data)
-		if err != nil {
-			return fmt.Errorf("answer.events[%d]: %v", i, err)
-		}
-		if len(leaves) > 0 {
-			l := leaves[0]
-			ptr := l.Pointer
-			if ptr == "" {
-				ptr = "/"
-			}
-			return fmt.Errorf("answer.events[%d] breaks the %s event schema %s at %s: %s", i, op.id, st.Name, ptr, l.Reason)
-		}
-	}
-	return nil
+	return stubs.CheckEvents(op.id, s.streamOf(op, status), a.Events)
 }
 
 // streamOf reads the event description of op's text/event-stream answer;
@@ -304,25 +282,6 @@ func joinPointer(p []string) string {
 	}
 	return out
 }
-
-// bodyCode reads the envelope code of a raw stub body, for the journal.
-func bodyCode(raw []byte) string {
-	var env struct {
-		Code any `json:"code"`
-	}
-	if json.Unmarshal(raw, &env) != nil {
-		return ""
-	}
-	switch c := env.Code.(type) {
-	case string:
-		return c
-	case float64:
-		return strconv.FormatFloat(c, 'f', -1, 64)
-	}
-	return ""
-}
-
-func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
 
 // cStubsList is GET /_mock/stubs.
 func (s *Server) cStubsList(cl *call) (any, error) {

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -70,7 +68,7 @@ func (s *Surface) serveStub(cl *call, st stubs.Stub) (any, error) {
 	a := st.Answer
 	if a.DelayMS > 0 {
 		select {
-		case <-s.p.Clock.After(msDuration(a.DelayMS)):
+		case <-s.p.Clock.After(stubs.Delay(a.DelayMS)):
 		case <-cl.c.Request.Context().Done():
 			return nil, errReset
 		}
@@ -86,7 +84,7 @@ func (s *Surface) serveStub(cl *call, st stubs.Stub) (any, error) {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		cl.code = rawCode(a.Body)
+		cl.code = stubs.BodyCode(a.Body)
 		cl.c.Data(status, "application/json", a.Body)
 		return written, nil
 	}
@@ -149,7 +147,7 @@ func (s *Surface) streamStub(cl *call, a stubs.Answer) (any, error) {
 	for _, e := range a.Events {
 		if e.DelayMS > 0 {
 			select {
-			case <-s.p.Clock.After(msDuration(e.DelayMS)):
+			case <-s.p.Clock.After(stubs.Delay(e.DelayMS)):
 			case <-cl.c.Request.Context().Done():
 				cl.code = "reset"
 				return written, nil
@@ -247,49 +245,13 @@ func (s *Surface) checkStubEvents(op *operation, a stubs.Answer, status int) err
 	if !specschema.Produces(op.spec, status, "text/event-stream") {
 		return fmt.Errorf("%s declares no text/event-stream answer with HTTP %d", op.id, status)
 	}
-	st := s.streamOf(op, status)
-	for i, e := range a.Events {
-		if st.IsTerminator(e.Data) {
-			if i != len(a.Events)-1 {
-				return fmt.Errorf("answer.events[%d]: terminator %s is not the last event", i, st.Terminator)
-			}
-			continue
-		}
-		// A named event (the agent stream's "event: progress") must match
-		// its own component, not just any branch of the stream's union.
-		schema, leaves, err := st.CheckNamedEvent(e.Event, e.Data)
-		if err != nil {
-			return fmt.Errorf("answer.events[%d]: %v", i, err)
-		}
-		if len(leaves) > 0 {
-			return fmt.Errorf("answer.events[%d] breaks the %s event schema %s at %s: %s", i, op.id, schema, orRoot(leaves[0].Pointer), leaves[0].Reason)
-		}
-	}
-	return nil
+	return stubs.CheckEvents(op.id, s.streamOf(op, status), a.Events)
 }
 
+// orRoot writes the whole document's JSON pointer as "/".
 func orRoot(p string) string {
 	if p == "" {
 		return "/"
 	}
 	return p
 }
-
-// rawCode reads the envelope code of a raw stub body, for the journal.
-func rawCode(raw []byte) string {
-	var env struct {
-		Code any `json:"code"`
-	}
-	if json.Unmarshal(raw, &env) != nil {
-		return ""
-	}
-	switch c := env.Code.(type) {
-	case string:
-		return c
-	case float64:
-		return strconv.FormatFloat(c, 'f', -1, 64)
-	}
-	return ""
-}
-
-func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
