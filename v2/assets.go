@@ -121,19 +121,7 @@ func openAssets(st interface {
 	store.Records
 }, clk clock.Clock) (*assetStore, error) {
 	s := &assetStore{rec: st, media: st.Media(), clk: clk, assets: map[string]*Asset{}}
-	var bad error
-	err := st.EachRecord(recAsset, func(id string, raw []byte) bool {
-		var a Asset
-		if err := json.Unmarshal(raw, &a); err != nil {
-			bad = err
-			return false
-		}
-		s.assets[id] = &a
-		return true
-	})
-	if err == nil {
-		err = bad
-	}
+	err := eachRecord(st, recAsset, func(id string, a *Asset) { s.assets[id] = a })
 	return s, err
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"math"
 	"sort"
@@ -150,21 +149,10 @@ func (s *Surface) dropStream(ls *liveStream) {
 // with their final callback.
 func (s *Surface) resumeStreams() error {
 	var recs []streamRecord
-	var bad error
-	err := s.o.Store.EachRecord(recStream, func(id string, raw []byte) bool {
-		var r streamRecord
-		if err := json.Unmarshal(raw, &r); err != nil {
-			bad = fmt.Errorf("v2: stream record %s: %w", id, err)
-			return false
-		}
+	if err := eachRecord(s.o.Store, recStream, func(id string, r *streamRecord) {
 		r.ID = id
-		recs = append(recs, r)
-		return true
-	})
-	if err == nil {
-		err = bad
-	}
-	if err != nil {
+		recs = append(recs, *r)
+	}); err != nil {
 		return err
 	}
 	sort.Slice(recs, func(i, j int) bool {

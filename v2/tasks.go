@@ -265,21 +265,10 @@ func (r *taskRunner) finishLocked(id, status, delivery string) {
 // ones (a due one runs at once).
 func (r *taskRunner) resume() error {
 	var recs []taskRecord
-	var bad error
-	err := r.s.o.Store.EachRecord(recTask, func(id string, raw []byte) bool {
-		var rec taskRecord
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			bad = fmt.Errorf("v2: task record %s: %w", id, err)
-			return false
-		}
+	if err := eachRecord(r.s.o.Store, recTask, func(id string, rec *taskRecord) {
 		rec.ID = id
-		recs = append(recs, rec)
-		return true
-	})
-	if err == nil {
-		err = bad
-	}
-	if err != nil {
+		recs = append(recs, *rec)
+	}); err != nil {
 		return err
 	}
 	sort.Slice(recs, func(i, j int) bool {
