@@ -63,6 +63,7 @@ func (s *Server) LoadFixtureMemories(m fixtures.Manifest) error {
 			}
 			s.st.addMemory(u, mem)
 		}
+		s.persistUser(u)
 	}
 	return nil
 }
@@ -90,6 +91,9 @@ func (s *Server) prepareFixtureMemories(m fixtures.Manifest, now time.Time) ([]p
 			mem, err := s.fixtureMemory(fm, now)
 			if err != nil {
 				return nil, err
+			}
+			if s.st.restoredFixture(a.APIKey, mem) {
+				continue
 			}
 			if mem.ID != "" {
 				if _, taken := s.st.memOwner[mem.ID]; taken || ids[mem.ID] {
@@ -218,6 +222,7 @@ func (s *Server) Reset() {
 		keys = append(keys, k)
 	}
 	s.st = newState(s.seed, keys)
+	s.forgetUsers(nil)
 	s.mu.Unlock()
 	s.limiter.forget(func(string) bool { return true })
 }
@@ -246,6 +251,7 @@ func (s *Server) ForgetKey(key string) bool {
 			gone[uk.Key] = true
 		}
 		delete(s.st.users, u.id)
+		s.forgetUsers([]string{u.id})
 	}
 	s.mu.Unlock()
 	s.limiter.forget(func(key string) bool { return gone[key] })

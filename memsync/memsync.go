@@ -50,6 +50,11 @@ type Options struct {
 	// /_mock/requests shows MemSync calls beside the Memories.ai ones (the
 	// platform journal of package platform/journal).
 	Journal Journal
+	// Persister, when set, keeps users, their memories, API keys and hand-written bios across
+	// restarts: each change of a user rewrites that user's record, and New restores what it
+	// holds before serving (the mockserver passes its --data-dir store). Nil keeps everything
+	// in memory only.
+	Persister Persister
 	// Spec overrides the embedded openapi/memsync.yaml (tests, experiments). It must have been
 	// validated; New does not modify it.
 	Spec *openapi3.T
@@ -69,6 +74,7 @@ type Server struct {
 	envelope bool
 	limits   bool
 	journal  Journal
+	persist  Persister
 
 	spec    *openapi3.T
 	engine  *gin.Engine
@@ -98,6 +104,7 @@ func New(opts Options) (*Server, error) {
 		envelope: opts.Envelope == nil || *opts.Envelope,
 		limits:   opts.RateLimits == nil || *opts.RateLimits,
 		journal:  opts.Journal,
+		persist:  opts.Persister,
 		spec:     opts.Spec,
 		ops:      map[string]*operation{},
 		limiter:  newLimiter(),
@@ -117,6 +124,11 @@ func New(opts Options) (*Server, error) {
 		s.spec = doc
 	}
 	s.st = newState(opts.Seed, opts.APIKeys)
+	if s.persist != nil {
+		if err := s.restore(); err != nil {
+			return nil, err
+		}
+	}
 
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()

@@ -229,7 +229,7 @@ func (s *Server) serve(op *operation) gin.HandlerFunc {
 
 // pipeline runs the stages in order; the handler runs with the state lock held, after the
 // user's finished integrations have been settled.
-func (s *Server) pipeline(cl *call) (result, error) {
+func (s *Server) pipeline(cl *call) (res result, err error) {
 	if err := s.authenticate(cl); err != nil {
 		return result{}, err
 	}
@@ -255,6 +255,15 @@ func (s *Server) pipeline(cl *call) (result, error) {
 		if cl.user == nil {
 			// The key was revoked and its user dropped between authentication and now.
 			return result{}, errAuth("API key has been revoked")
+		}
+		if s.persist != nil {
+			before := markOf(cl.user)
+			defer func() {
+				// Why: settling integrations and refreshing a bio change a user on a GET too.
+				if markOf(cl.user) != before || (err == nil && cl.op.method != http.MethodGet) {
+					s.persistUser(cl.user)
+				}
+			}()
 		}
 		s.settle(cl.user, cl.now)
 	}

@@ -18,6 +18,7 @@ var allScopes = []string{"memories:read", "memories:write", "profile:read", "pro
 type state struct {
 	seed int64
 	rng  *rand.Rand
+	pcg  *rand.PCG // rng's source, persisted so ids minted after a restart are new ones
 
 	// open: any non-empty key is accepted (Options.APIKeys empty).
 	open    bool
@@ -28,6 +29,10 @@ type state struct {
 	keyIDs map[string]*apiKey // by api_key_id
 
 	memOwner map[string]string // memory id -> user id, to tell 403 from 404
+
+	// restored holds the ids of memories read back from Options.Persister, so the --fixtures
+	// manifests loaded again at start do not repeat (or refuse) memories they made before.
+	restored map[string]bool
 }
 
 // user is one MemSync account: its memories, integrations, keys, profile and bio.
@@ -130,9 +135,12 @@ type manualBio struct {
 
 // newState returns an empty state; keys, when given, are the only bootstrap keys accepted.
 func newState(seed int64, keys []string) *state {
+	pcg := newPCG(seed)
 	st := &state{
 		seed:     seed,
-		rng:      rand.New(rand.NewPCG(uint64(seed), 0x6d656d73796e63)), // "memsync"
+		rng:      rand.New(pcg),
+		pcg:      pcg,
+		restored: map[string]bool{},
 		open:     len(keys) == 0,
 		allowed:  map[string]bool{},
 		users:    map[string]*user{},
@@ -185,13 +193,7 @@ func (st *state) userFor(key string, now time.Time) (*apiKey, *apiError) {
 	}
 	// Why: every distinct key is its own account, created on first use, like the Memories.ai
 	// side of the mock.
-	u := &user{
-		id:           "user_" + digest(st.seed, key)[:12],
-		memories:     map[string]*memory{},
-		byText:       map[string]*memory{},
-		df:           map[string]int{},
-		integrations: map[string]*integration{},
-	}
+	u := newUser("user_" + digest(st.seed, key)[:12])
 	st.users[u.id] = u
 	k := &apiKey{ID: "key_" + digest(st.seed, "id:"+key)[:12], Key: key, Name: "Default API Key",
 		Scopes: append([]string(nil), allScopes...), userID: u.id, CreatedAt: now, seq: len(st.keys)}
@@ -199,6 +201,17 @@ func (st *state) userFor(key string, now time.Time) (*apiKey, *apiError) {
 	st.keyIDs[k.ID] = k
 	u.keys = append(u.keys, k)
 	return k, nil
+}
+
+// newUser returns an account with no memories, keys or integrations.
+func newUser(id string) *user {
+	return &user{
+		id:           id,
+		memories:     map[string]*memory{},
+		byText:       map[string]*memory{},
+		df:           map[string]int{},
+		integrations: map[string]*integration{},
+	}
 }
 
 // digest is a stable hash of a seed and a string, as hex.
@@ -244,6 +257,7 @@ func (st *state) removeMemory(u *user, id string) {
 	u.version++
 	delete(u.memories, id)
 	delete(st.memOwner, id)
+	delete(st.restored, id)
 	if n := normalizeFact(m.Text); u.byText[n] == m {
 		delete(u.byText, n)
 	}
