@@ -91,7 +91,7 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) error {
 	}
 	servers := []*http.Server{{Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
 	listeners := []net.Listener{ln}
-	extra, err := startMemSync(cfg, srv.Clock(), srv.Platform().Journal, log, px.wrapMemSync, srv.AttachMemSync)
+	extra, err := startMemSync(cfg, srv.Clock(), srv.Platform().Journal, memSyncPersister(srv.Store()), log, px.wrapMemSync, srv.AttachMemSync)
 	if err != nil {
 		_ = ln.Close()
 		return err

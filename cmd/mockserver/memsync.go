@@ -11,6 +11,7 @@ import (
 	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/memsync"
 	"github.com/memharness/memharness/mock"
+	"github.com/memharness/memharness/mock/store"
 )
 
 // extraServer is a second listener served by the same process.
@@ -22,10 +23,11 @@ type extraServer struct {
 }
 
 // startMemSync starts the MemSync mock on --memsync-addr (empty disables
-// it), sharing the Memories.ai mock's seed, keys and clock, and hands it to
+// it), sharing the Memories.ai mock's seed, keys, clock and (with persist,
+// see memSyncPersister) its --data-dir store, and hands it to
 // attach (the Memories.ai mock's AttachMemSync, so fixtures load and export
 // MemSync memories and /_mock/reset resets it; nil when disabled).
-func startMemSync(cfg Config, clk clock.Clock, jr memsync.Journal, log *slog.Logger, wrap func(http.Handler) (http.Handler, error), attach func(mock.MemSync) error) ([]extraServer, error) {
+func startMemSync(cfg Config, clk clock.Clock, jr memsync.Journal, persist memsync.Persister, log *slog.Logger, wrap func(http.Handler) (http.Handler, error), attach func(mock.MemSync) error) ([]extraServer, error) {
 	if cfg.MemSyncAddr == "" {
 		return nil, attach(nil)
 	}
@@ -34,6 +36,7 @@ func startMemSync(cfg Config, clk clock.Clock, jr memsync.Journal, log *slog.Log
 		Envelope:   memsync.Bool(cfg.MemSyncEnvelope),
 		RateLimits: memsync.Bool(cfg.MemSyncLimits && cfg.Mock.RateLimits != "off"),
 		Logger:     log.With("api", "memsync"),
+		Persister:  persist,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("memsync: %w", err)
@@ -65,4 +68,15 @@ func startMemSync(cfg Config, clk clock.Clock, jr memsync.Journal, log *slog.Log
 			_ = ms.Close()
 		},
 	}}, nil
+}
+
+// memSyncPersister is the Memories.ai mock's store records when it is
+// persistent (--data-dir), so MemSync users and memories survive a restart
+// beside the library; nil otherwise, which keeps MemSync in memory only.
+func memSyncPersister(st store.Store) memsync.Persister {
+	rec, ok := st.(store.Records)
+	if !ok || !st.Persistent() {
+		return nil
+	}
+	return rec
 }
