@@ -1,6 +1,7 @@
 // Package memsync emulates the MemSync REST API (api.memsync.ai / api.memchat.io): memories
 // extracted from conversations, semantic search, generated profiles and bios, asynchronous
-// integrations and API-key management, all in memory and deterministic under a seed.
+// integrations and API-key management, deterministic under a seed, in memory or, with
+// Options.Persister, durable across restarts.
 //
 // Routing, parameter and body validation are driven by openapi/memsync.yaml: every path and
 // operation of the spec is registered with Gin, each bound to the handler registered under its
