@@ -214,6 +214,10 @@ func orRoot(p string) string {
 // validateStream splits an event stream into data events and checks each
 // against its component schema: the media type's x-sse-events (one name)
 // or ChatStreamEvent; x-sse-terminator (e.g. [DONE]) is accepted as is.
+// Where the stream names its events (x-sse-named-events, the v2 agent
+// stream), a named event's data must match that name's own component:
+// a "progress" event carrying "started"'s payload is a violation even
+// though it matches a branch of the union.
 func (v *Validator) validateStream(o *Operation, resp *openapi3.Response, body []byte, mk func(string, string, []byte) Violation) []Violation {
 	st := specschema.StreamOf(o.Spec, resp)
 	if st.Schema == nil {
@@ -231,16 +235,29 @@ func (v *Validator) validateStream(o *Operation, resp *openapi3.Response, body [
 			}
 			continue
 		}
-		leaves, err := st.CheckEvent([]byte(ev.Text))
+		raw := []byte(ev.Raw)
+		if ev.Name != "" {
+			raw = []byte("event: " + ev.Name + "\n" + ev.Raw)
+		}
+		schema, leaves, err := st.CheckNamedEvent(ev.Name, []byte(ev.Text))
 		if err != nil {
-			out = append(out, mk(fmt.Sprintf("event %d", i+1), err.Error(), []byte(ev.Raw)))
+			out = append(out, mk(fmt.Sprintf("event %d", i+1), err.Error(), raw))
 			continue
 		}
 		for _, l := range leaves {
-			out = append(out, mk(fmt.Sprintf("event %d %s", i+1, orRoot(l.Pointer)), l.Reason+" (schema "+st.Name+")", []byte(ev.Raw)))
+			out = append(out, mk(fmt.Sprintf("event %d %s", i+1, orRoot(l.Pointer)), l.Reason+" (schema "+schema+eventLabel(ev.Name)+")", raw))
 		}
 	}
 	return out
+}
+
+// eventLabel names the event in a violation's reason (", event progress"),
+// "" for an unnamed one.
+func eventLabel(name string) string {
+	if name == "" {
+		return ""
+	}
+	return ", event " + name
 }
 
 // ValidateSchema checks a value (e.g. a callback body) against a component

@@ -102,3 +102,80 @@ func TestValidateExplainsViolations(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateNamedAgentEvents: the v2 agent stream names its events, and
+// each named event's data must match that name's component
+// (x-sse-named-events), not merely one branch of the AgentEvent union.
+func TestValidateNamedAgentEvents(t *testing.T) {
+	v := testValidator(t)
+	const (
+		started  = `{"session_id":"8d0f2b8e-5a44-4c1e-9b1e-1f0b6c1f9a52","query":"AI coding tools"}`
+		progress = `{"step":1,"max_steps":10,"message":"Searching TikTok"}`
+	)
+	tests := []struct {
+		name        string
+		body        string
+		wantPointer string // "" = no violation expected
+		wantReason  []string
+	}{
+		{
+			name: "events under their own names",
+			body: "event: started\ndata: " + started + "\n\nevent: progress\ndata: " + progress + "\n\nevent: ping\ndata: {}\n\n",
+		},
+		{
+			name:        "progress carrying started's payload",
+			body:        "event: started\ndata: " + started + "\n\nevent: progress\ndata: " + started + "\n\n",
+			wantPointer: "event 2 /",
+			wantReason:  []string{"AgentProgress", "event progress", "/step", "event: progress"},
+		},
+		{
+			name:        "ping carrying progress's payload",
+			body:        "event: ping\ndata: " + progress + "\n\n",
+			wantPointer: "event 1 /",
+			wantReason:  []string{"AgentPing", "event ping", "step"},
+		},
+		{
+			name:        "a name the stream does not declare",
+			body:        "event: started\ndata: " + started + "\n\nevent: finished\ndata: " + progress + "\n\n",
+			wantPointer: "event 2",
+			wantReason:  []string{`"finished"`, "not one the stream declares"},
+		},
+		{
+			// Unnamed events keep being checked against the union.
+			name: "unnamed event matching a branch",
+			body: "data: " + started + "\n\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op, _, ok := v.Specs().Match(http.MethodPost, "/queries/stream", APIV2)
+			if !ok || op.ID != "v2_queries_stream" {
+				t.Fatalf("POST /queries/stream matched %v (%v), want v2_queries_stream", op, ok)
+			}
+			h := http.Header{}
+			h.Set("Content-Type", "text/event-stream")
+			got := v.Validate(op, Response{Request: httptest.NewRequest(http.MethodPost, "/queries/stream", nil), Status: http.StatusOK, Header: h, Body: []byte(tt.body)})
+			if tt.wantReason == nil {
+				if len(got) > 0 {
+					t.Fatalf("unexpected violations: %v", ViolationsError(got))
+				}
+				return
+			}
+			if len(got) == 0 {
+				t.Fatal("no violation reported")
+			}
+			for _, x := range got {
+				if !strings.HasPrefix(x.Pointer, tt.wantPointer) {
+					t.Errorf("violation at %q, want only %q…: %v", x.Pointer, tt.wantPointer, x)
+				}
+			}
+			msg := ViolationsError(got).Error()
+			for _, w := range tt.wantReason {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q does not say %q", msg, w)
+				}
+			}
+			t.Logf("%s", msg)
+		})
+	}
+}

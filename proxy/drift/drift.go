@@ -395,7 +395,10 @@ var (
 	undescribedEvents = regexp.MustCompile(`^schema \S+ of the stream events is not in the description$`)
 	eventNum          = regexp.MustCompile(`^event \d+`)
 	index             = regexp.MustCompile(`/\d+(/|$)`)
-	gotValue          = regexp.MustCompile(`; got .*$`)
+	// gotValue is the concrete value a reason quotes, dropped from the
+	// rule so one rule is one finding; the component the event was checked
+	// against (" (schema AgentProgress, event progress)") stays in it.
+	gotValue = regexp.MustCompile(`; got .*?( \(schema [^()]*\))?$`)
 )
 
 // normPointer replaces event numbers and array indices by "*".
@@ -409,7 +412,7 @@ func normPointer(p string) string {
 
 func (c *Collector) add(x *proxy.Exchange, f finding, opID, path string) {
 	ptr := normPointer(f.pointer)
-	rule := gotValue.ReplaceAllString(f.reason, "")
+	rule := gotValue.ReplaceAllString(f.reason, "$1")
 	if path == "" {
 		path = x.Request.URL.Path
 	}
