@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"strconv"
 	"sync"
 	"time"
 
@@ -15,6 +16,35 @@ import (
 type lifecycle struct {
 	s  *Server
 	mu sync.Mutex // one tick at a time: transitions are applied once
+	// putVideo and putTask save a transition (nil: the store's PutVideo
+	// and PutTask). Tests set them, under mu, to stop a transition between
+	// journalling its callback and saving its status, as a kill would.
+	putVideo func(*store.Video) error
+	putTask  func(*store.Task) error
+}
+
+func (l *lifecycle) saveVideo(v *store.Video) error {
+	if l.putVideo != nil {
+		return l.putVideo(v)
+	}
+	return l.s.store.PutVideo(v)
+}
+
+func (l *lifecycle) saveTask(t *store.Task) error {
+	if l.putTask != nil {
+		return l.putTask(t)
+	}
+	return l.s.store.PutTask(t)
+}
+
+// callback hands a lifecycle callback to the deliverer. With --data-dir it
+// is called before the transition is saved and keyed by the transition:
+// the enqueue is journalled when it returns, so a kill before the save
+// cannot lose it, and the transition re-run after the restart (same key,
+// same payload) finds the journalled delivery instead of making a second.
+// Without --data-dir it is called after the save, unkeyed, as before.
+func (l *lifecycle) callback(account, key, url string, payload any) {
+	l.s.hooks.EnqueueFor(webhook.Target{Surface: "v1", Account: account, Key: key}, url, payload)
 }
 
 // processingTime is the UNPARSE -> PARSE time of a video: fixed, or its
@@ -50,9 +80,19 @@ func (l *lifecycle) finish(v *store.Video, status, cause string) {
 	if status != store.StatusFail {
 		v.Cause = ""
 	}
-	if err := s.store.PutVideo(v); err != nil {
+	v.Finishes++
+	url, payload := videoCallback(v, status)
+	durable := url != "" && s.store.Persistent()
+	if durable {
+		// Journalled first (see callback). Should the save below fail,
+		// the callback still goes out and the next tick's retry of the
+		// transition finds it by its key.
+		l.callback(v.Account, "v1-video:"+v.No+":"+strconv.Itoa(v.Finishes)+":"+status, url, payload)
+	}
+	if err := l.saveVideo(v); err != nil {
 		s.opts.Logger.Error("lifecycle: save video", "video", v.No, "err", err)
 		v.Status = store.StatusUnparse
+		v.Finishes--
 		s.store.Requeue(v)
 		return
 	}
@@ -63,19 +103,30 @@ func (l *lifecycle) finish(v *store.Video, status, cause string) {
 		s.world.removeVideo(v)
 	}
 	s.opts.Logger.Info("video status", "video", v.No, "status", status, "cause", cause)
+	if url != "" && !durable {
+		l.callback(v.Account, "", url, payload)
+	}
+}
+
+// videoCallback is the callback a video's transition to status sends (""
+// when it sends none). It depends only on the video and the status, so a
+// transition re-run after a restart sends the same payload.
+func videoCallback(v *store.Video, status string) (string, any) {
 	switch {
 	case v.Callback == "":
+		return "", nil
 	case v.TaskID != "":
 		// Scraped videos report to the task's callback; newer docs send
 		// one INDEXING_SUCCEEDED event per video once it is indexed.
-		if status == store.StatusParse {
-			s.hooks.EnqueueFor(webhook.Target{Surface: "v1", Account: v.Account}, v.Callback, map[string]any{
-				"videoId": v.No, "message": "Video indexing succeed", "taskId": v.TaskID, "status": "INDEXING_SUCCEEDED",
-			})
+		if status != store.StatusParse {
+			return "", nil
+		}
+		return v.Callback, map[string]any{
+			"videoId": v.No, "message": "Video indexing succeed", "taskId": v.TaskID, "status": "INDEXING_SUCCEEDED",
 		}
 	default:
 		// Seed 001/002: {"videoNo": "...", "status": "PARSE"|"FAIL"}.
-		s.hooks.EnqueueFor(webhook.Target{Surface: "v1", Account: v.Account}, v.Callback, map[string]any{"videoNo": v.No, "status": status})
+		return v.Callback, map[string]any{"videoNo": v.No, "status": status}
 	}
 }
 
@@ -90,15 +141,24 @@ func (l *lifecycle) downloaded(t *store.Task, now time.Time) {
 			return
 		}
 	}
+	var payload any
+	if t.Callback != "" {
+		payload = map[string]any{
+			"message": "Video has been downloaded, indexing has begun.", "taskId": t.ID, "status": "SUCCEEDED",
+		}
+	}
+	// A task is downloaded once (Notified), so its id names the callback.
+	durable := t.Callback != "" && s.store.Persistent()
+	if durable {
+		l.callback(t.Account, "v1-task:"+t.ID, t.Callback, payload)
+	}
 	t.Notified = true
-	if err := s.store.PutTask(t); err != nil {
+	if err := l.saveTask(t); err != nil {
 		s.opts.Logger.Error("lifecycle: save task", "task", t.ID, "err", err)
 		return
 	}
-	if t.Callback != "" {
-		s.hooks.EnqueueFor(webhook.Target{Surface: "v1", Account: t.Account}, t.Callback, map[string]any{
-			"message": "Video has been downloaded, indexing has begun.", "taskId": t.ID, "status": "SUCCEEDED",
-		})
+	if t.Callback != "" && !durable {
+		l.callback(t.Account, "", t.Callback, payload)
 	}
 }
 
@@ -110,7 +170,7 @@ func (l *lifecycle) force(v *store.Video, status, cause string) {
 		v.Status = store.StatusUnparse
 		v.Cause = ""
 		v.ReadyAt = l.s.clk.Now().Add(l.s.processingTime(v.Duration))
-		if err := l.s.store.PutVideo(v); err != nil {
+		if err := l.saveVideo(v); err != nil {
 			l.s.opts.Logger.Error("lifecycle: save video", "video", v.No, "err", err)
 		}
 		l.s.world.removeVideo(v)

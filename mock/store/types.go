@@ -72,6 +72,13 @@ type Video struct {
 	// update_video_transcription; TranscriptRev counts the updates.
 	TranscriptPrompt string `json:"tprompt,omitempty"`
 	TranscriptRev    int    `json:"trev,omitempty"`
+
+	// Finishes counts the video's finished transitions to PARSE or FAIL
+	// (on the clock or forced), saved with each one. It names a
+	// transition's callback, so a transition re-run after a kill between
+	// journalling its callback and saving its status reuses the journalled
+	// callback instead of sending a second one.
+	Finishes int `json:"fin,omitempty"`
 }
 
 // Task is an asynchronous scraping job (scraper_url, scraper, scraper_tag
@@ -93,7 +100,8 @@ type Task struct {
 	DownloadedAt time.Time `json:"downloaded"`
 	// VideoNos are minted at creation but only reported once downloaded.
 	VideoNos []string `json:"videos"`
-	// Notified is true once the "downloaded" callback was enqueued.
+	// Notified is true once the "downloaded" callback was enqueued (with
+	// --data-dir: journalled before Notified is saved).
 	Notified bool `json:"notified,omitempty"`
 }
 
