@@ -87,7 +87,7 @@ func (l *lifecycle) finish(v *store.Video, status, cause string) {
 		// Journalled first (see callback). Should the save below fail,
 		// the callback still goes out and the next tick's retry of the
 		// transition finds it by its key.
-		l.callback(v.Account, "v1-video:"+v.No+":"+strconv.Itoa(v.Finishes)+":"+status, url, payload)
+		l.callback(v.Account, "v1-video:"+v.Account+":"+v.No+":"+strconv.Itoa(v.Finishes)+":"+status, url, payload)
 	}
 	if err := l.saveVideo(v); err != nil {
 		s.opts.Logger.Error("lifecycle: save video", "video", v.No, "err", err)
@@ -150,7 +150,7 @@ func (l *lifecycle) downloaded(t *store.Task, now time.Time) {
 	// A task is downloaded once (Notified), so its id names the callback.
 	durable := t.Callback != "" && s.store.Persistent()
 	if durable {
-		l.callback(t.Account, "v1-task:"+t.ID, t.Callback, payload)
+		l.callback(t.Account, "v1-task:"+t.Account+":"+t.ID, t.Callback, payload)
 	}
 	t.Notified = true
 	if err := l.saveTask(t); err != nil {
