@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/platform/apierr"
 	"github.com/memharness/memharness/platform/webhook"
 )
@@ -220,13 +221,13 @@ func (s *Surface) settleScreenplay(t *screenplayTask, now time.Time) {
 func (s *Surface) armScreenplay(t *screenplayTask) {
 	t.stopCh = make(chan struct{})
 	stop := t.stopCh
-	wait := t.end().Sub(s.p.Clock.Now())
+	end := t.end()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if wait > 0 {
+		if end.After(s.p.Clock.Now()) {
 			select {
-			case <-s.p.Clock.After(wait):
+			case <-clock.Until(s.p.Clock, end):
 			case <-stop:
 				return
 			case <-s.ctx.Done():

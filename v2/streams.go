@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/mock/content"
 	"github.com/memharness/memharness/platform/limits"
 	"github.com/memharness/memharness/platform/webhook"
@@ -380,7 +381,7 @@ func (s *Surface) runStream(ls *liveStream) {
 			s.streamCallback(ls, s.finalBody(ls, i, segStart, "Stream stopped by user"))
 			s.dropStream(ls)
 			return
-		case <-s.p.Clock.After(segStart.Add(segmentLength).Sub(s.p.Clock.Now())):
+		case <-clock.Until(s.p.Clock, segStart.Add(segmentLength)):
 		}
 		// A close that raced the segment's time wins: the segment is
 		// the next open's to send.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/memharness/memharness/internal/clock"
 	"github.com/memharness/memharness/platform/apierr"
 	"github.com/memharness/memharness/platform/webhook"
 )
@@ -99,12 +100,10 @@ func (s *Surface) armTask(t Task, job taskJob) {
 	go func() {
 		defer s.wg.Done()
 		defer cancel()
-		if wait := t.Due.Sub(s.p.Clock.Now()); wait > 0 {
-			select {
-			case <-s.p.Clock.After(wait):
-			case <-ctx.Done():
-				return
-			}
+		select {
+		case <-clock.Until(s.p.Clock, t.Due):
+		case <-ctx.Done():
+			return
 		}
 		select {
 		case <-ctx.Done():
