@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 
@@ -40,7 +41,22 @@ func TestResetAccountForgetsV2(t *testing.T) {
 		t.Fatalf("%d v2 assets after the reset", n)
 	}
 	ts.clk.Advance(time.Hour)
-	// Close waits for the task goroutines: their hand-offs are done.
+	// The kept task's goroutine hands its callback over once it runs; wait
+	// for that before closing (Close would otherwise race it and stop the
+	// task first). The reset task has no goroutine left to hand anything.
+	handed := func() bool {
+		for _, d := range ts.srv.p.Webhooks.Snapshot() {
+			if id, _ := d.Payload.(map[string]any)["task_id"].(string); id == kept {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(20 * time.Second); !handed(); runtime.Gosched() {
+		if time.Now().After(deadline) {
+			t.Fatal("the kept task's callback was never handed over")
+		}
+	}
 	_ = ts.srv.Close()
 	for _, tk := range ts.srv.v2.Tasks() {
 		if tk.ID == gone {
