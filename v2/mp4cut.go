@@ -10,6 +10,7 @@ import (
 
 	mp4 "github.com/abema/go-mp4"
 
+	"github.com/memharness/memharness/internal/seekbuf"
 	"github.com/memharness/memharness/mock/media"
 )
 
@@ -440,7 +441,7 @@ func remuxMP4With(pieces []cutPiece, w io.Writer, opt remuxOptions) (float64, er
 // writeHead writes ftyp and moov with the new sample tables; base is the
 // file offset of the mdat payload.
 func writeHead(tmpl *cutSource, outs []*outTrack, movieTicks, base uint64, opt remuxOptions) ([]byte, error) {
-	ws := &seekBuffer{}
+	ws := &seekbuf.Buffer{}
 	w := mp4.NewWriter(ws)
 	offsets := make([]uint64, len(outs))
 	next := base
@@ -520,7 +521,7 @@ func writeHead(tmpl *cutSource, outs []*outTrack, movieTicks, base uint64, opt r
 	if err != nil {
 		return nil, err
 	}
-	return ws.buf, nil
+	return ws.Bytes(), nil
 }
 
 // writeStbl writes a sample table box for o: the template's stsd, then
@@ -621,39 +622,4 @@ func cttsValue(e mp4.CttsEntry, v1 bool) int64 {
 		return int64(e.SampleOffsetV1)
 	}
 	return int64(e.SampleOffsetV0)
-}
-
-// seekBuffer is an in-memory io.WriteSeeker for go-mp4's Writer, which
-// seeks back to patch box sizes.
-type seekBuffer struct {
-	buf []byte
-	off int
-}
-
-func (m *seekBuffer) Write(p []byte) (int, error) {
-	if need := m.off + len(p); need > len(m.buf) {
-		m.buf = append(m.buf, make([]byte, need-len(m.buf))...)
-	}
-	copy(m.buf[m.off:], p)
-	m.off += len(p)
-	return len(p), nil
-}
-
-func (m *seekBuffer) Seek(offset int64, whence int) (int64, error) {
-	var abs int64
-	switch whence {
-	case io.SeekStart:
-		abs = offset
-	case io.SeekCurrent:
-		abs = int64(m.off) + offset
-	case io.SeekEnd:
-		abs = int64(len(m.buf)) + offset
-	default:
-		return 0, errors.New("v2: invalid whence")
-	}
-	if abs < 0 {
-		return 0, errors.New("v2: negative position")
-	}
-	m.off = int(abs)
-	return abs, nil
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 
+	"github.com/memharness/memharness/internal/seekbuf"
+
 	mp4 "github.com/abema/go-mp4"
 )
 
@@ -221,14 +223,14 @@ func appendU32(b []byte, v uint32) []byte {
 // boxWriter writes boxes through go-mp4's Writer and Marshal, remembering
 // the first error so call sites stay linear.
 type boxWriter struct {
-	ws  *memWriteSeeker
+	ws  *seekbuf.Buffer
 	w   *mp4.Writer
 	ctx mp4.Context
 	err error
 }
 
 func newBoxWriter(ctx mp4.Context) *boxWriter {
-	ws := &memWriteSeeker{}
+	ws := &seekbuf.Buffer{}
 	return &boxWriter{ws: ws, w: mp4.NewWriter(ws), ctx: ctx}
 }
 
@@ -270,7 +272,7 @@ func (b *boxWriter) bytes() []byte {
 		// are fixed shapes that go-mp4 always marshals.
 		panic("mediatest: writing MP4 boxes: " + b.err.Error())
 	}
-	return b.ws.buf
+	return b.ws.Bytes()
 }
 
 func ftypBox(o MP4Options) []byte {
@@ -667,39 +669,4 @@ func (f *SparseFile) ReadAt(p []byte, off int64) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
-}
-
-// memWriteSeeker is an in-memory io.WriteSeeker for go-mp4's Writer, which
-// seeks back to patch box sizes.
-type memWriteSeeker struct {
-	buf []byte
-	off int
-}
-
-func (m *memWriteSeeker) Write(p []byte) (int, error) {
-	if need := m.off + len(p); need > len(m.buf) {
-		m.buf = append(m.buf, make([]byte, need-len(m.buf))...)
-	}
-	copy(m.buf[m.off:], p)
-	m.off += len(p)
-	return len(p), nil
-}
-
-func (m *memWriteSeeker) Seek(offset int64, whence int) (int64, error) {
-	var abs int64
-	switch whence {
-	case io.SeekStart:
-		abs = offset
-	case io.SeekCurrent:
-		abs = int64(m.off) + offset
-	case io.SeekEnd:
-		abs = int64(len(m.buf)) + offset
-	default:
-		return 0, errors.New("mediatest: invalid whence")
-	}
-	if abs < 0 {
-		return 0, errors.New("mediatest: negative position")
-	}
-	m.off = int(abs)
-	return abs, nil
 }
