@@ -233,17 +233,7 @@ func (s *Server) checkStubEvents(op *operation, a stubs.Answer) error {
 // streamOf reads the event description of op's text/event-stream answer;
 // its data prefix defaults to "data:", as the video chat samples show.
 func (s *Server) streamOf(op *operation, status int) specschema.Stream {
-	var resp *openapi3.Response
-	if op.spec != nil && op.spec.Responses != nil {
-		if r := op.spec.Responses.Status(status); r != nil {
-			resp = r.Value
-		}
-	}
-	st := specschema.StreamOf(s.spec, resp)
-	if st.DataPrefix == "" {
-		st.DataPrefix = "data:"
-	}
-	return st
+	return specschema.StreamAt(s.spec, op.spec, status, "data:")
 }
 
 // deepestViolation names the most specific problem: for a schema of

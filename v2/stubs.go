@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/memharness/memharness/internal/specschema"
 	"github.com/memharness/memharness/platform/apierr"
 	"github.com/memharness/memharness/platform/journal"
@@ -177,17 +175,7 @@ func (s *Surface) streamStub(cl *call, a stubs.Answer) (any, error) {
 // its data prefix defaults to "data: " (the OpenAI-style chat stream and
 // the agent's stream both put a space after the colon).
 func (s *Surface) streamOf(op *operation, status int) specschema.Stream {
-	var resp *openapi3.Response
-	if op.spec != nil && op.spec.Responses != nil {
-		if r := op.spec.Responses.Status(status); r != nil {
-			resp = r.Value
-		}
-	}
-	st := specschema.StreamOf(s.spec, resp)
-	if st.DataPrefix == "" {
-		st.DataPrefix = "data: "
-	}
-	return st
+	return specschema.StreamAt(s.spec, op.spec, status, "data: ")
 }
 
 // CheckStub refuses a stub for a v2 operation whose answer

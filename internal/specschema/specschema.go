@@ -201,6 +201,24 @@ type Stream struct {
 	doc *openapi3.T
 }
 
+// StreamAt is StreamOf for operation op's answer with HTTP status: the
+// event description its stub checks and writers use. A stream whose media
+// type names no data prefix gets defaultPrefix (the surface's own framing:
+// "data:" on the v1 video chats, "data: " on v2).
+func StreamAt(doc *openapi3.T, op *openapi3.Operation, status int, defaultPrefix string) Stream {
+	var resp *openapi3.Response
+	if op != nil && op.Responses != nil {
+		if r := op.Responses.Status(status); r != nil {
+			resp = r.Value
+		}
+	}
+	st := StreamOf(doc, resp)
+	if st.DataPrefix == "" {
+		st.DataPrefix = defaultPrefix
+	}
+	return st
+}
+
 // StreamOf reads the event schema of a response: the media type's
 // x-sse-events when it names one component, else DefaultEventSchema; and
 // its x-sse-terminator. doc is the description the components live in.
